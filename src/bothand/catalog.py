@@ -1,0 +1,260 @@
+"""The only reader of ``content/``: parse each YAML file into its frozen model, then check
+cross-references (every id used exists, every source id resolves in the bibliography).
+
+A clinic may point Bothand at its own reviewed copy of the content folder; everything here
+works on any folder with the same layout. Loading is done once, at start-up and in tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bothand.domain.crisis import CrisisDirectory
+from bothand.domain.errors import ContentError
+from bothand.domain.evidence import Evidence
+from bothand.domain.explainers import Explainers
+from bothand.domain.instruments import Instrument
+from bothand.domain.knowledge import Meta, iter_patient_texts, iter_source_ids
+from bothand.domain.labels import Labels
+from bothand.domain.plan import Timeline
+from bothand.domain.rules import RuleBook
+from bothand.domain.sources import Bibliography
+
+CONTENT_DIR = Path(__file__).parent / "content"
+WORDING_ENV = "BOTHAND_LICENSED_WORDING"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole knowledge base, validated and cross-checked."""
+
+    bibliography: Bibliography
+    explainers: Explainers
+    evidence: Evidence
+    crisis: CrisisDirectory
+    rules: RuleBook
+    timeline: Timeline
+    instruments: dict[str, Instrument]
+    labels: Labels
+    unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
+    metas: dict[str, Meta] = field(default_factory=dict)  # file name -> provenance
+
+    @property
+    def version(self) -> str:
+        return self.bibliography.meta.version
+
+    def parts(self) -> Iterator[tuple[str, BaseModel]]:
+        """Every loaded model with a name, for walks over all content."""
+        yield "sources", self.bibliography
+        yield "explainers", self.explainers
+        yield "evidence", self.evidence
+        yield "crisis", self.crisis
+        yield "rules", self.rules
+        yield "timeline", self.timeline
+        yield "labels", self.labels
+        for instrument_id in sorted(self.instruments):
+            yield f"instruments.{instrument_id}", self.instruments[instrument_id]
+
+    def patient_texts(self) -> Iterator[tuple[str, str]]:
+        """``(where, text)`` for every patient-facing text in the knowledge base."""
+        for name, part in self.parts():
+            for path, text in iter_patient_texts(part):
+                yield f"{name}.{path}", text
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, naming the file in any error."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except OSError as error:
+        raise ContentError(str(path), f"cannot be read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ContentError(str(path), f"is not valid YAML ({error})") from None
+
+
+def parse(model: type[M], data: Any, where: str) -> M:
+    """Validate ``data`` as ``model``; a failure names the file and the first bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise ContentError(where, f"{location}: {first['msg']}") from None
+
+
+def _load(model: type[M], path: Path) -> M:
+    return parse(model, read_yaml(path), str(path))
+
+
+def _merge_explainers(folder: Path) -> tuple[Explainers, dict[str, Meta]]:
+    parts: dict[str, Any] = {}
+    metas: dict[str, Meta] = {}
+    for kind in ("conditions", "treatments", "options", "ideas", "terms"):
+        path = folder / f"{kind}.yaml"
+        loaded = _load(Explainers, path)
+        parts[kind] = getattr(loaded, kind)
+        metas[f"explainers/{kind}.yaml"] = loaded.meta
+    first = next(iter(metas.values()))
+    return Explainers(meta=first, **parts), metas
+
+
+def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = None) -> Catalog:
+    """Load and check all content. ``wording_dir`` holds licensed instrument wording, if any;
+    it defaults to the folder named by the BOTHAND_LICENSED_WORDING environment variable."""
+    root = content_dir or CONTENT_DIR
+    if wording_dir is None and os.environ.get(WORDING_ENV):
+        wording_dir = Path(os.environ[WORDING_ENV])
+    bibliography = _load(Bibliography, root / "sources.yaml")
+    explainers, metas = _merge_explainers(root / "explainers")
+    evidence = _load(Evidence, root / "evidence.yaml")
+    crisis = _load(CrisisDirectory, root / "crisis.yaml")
+    rules = _load(RuleBook, root / "rules.yaml")
+    timeline = _load(Timeline, root / "timeline.yaml")
+    labels = _load(Labels, root / "labels.yaml")
+    instruments, unavailable = load_instruments(root / "instruments", wording_dir)
+    metas.update(
+        {
+            "sources.yaml": bibliography.meta,
+            "evidence.yaml": evidence.meta,
+            "crisis.yaml": crisis.meta,
+            "rules.yaml": rules.meta,
+            "timeline.yaml": timeline.meta,
+            "labels.yaml": labels.meta,
+        }
+    )
+    catalog = Catalog(
+        bibliography=bibliography,
+        explainers=explainers,
+        evidence=evidence,
+        crisis=crisis,
+        rules=rules,
+        timeline=timeline,
+        instruments=instruments,
+        labels=labels,
+        unavailable=unavailable,
+        metas=metas,
+    )
+    check(catalog)
+    return catalog
+
+
+# --- instruments -------------------------------------------------------------------------
+# BEGIN instruments loader (owned by the instruments work; keep the signature)
+def load_instruments(
+    folder: Path, wording_dir: Path | None
+) -> tuple[dict[str, Instrument], dict[str, str]]:
+    """Instruments by id, and the reason each unavailable instrument cannot be used.
+
+    Each ``<id>.yaml`` in ``folder`` is one instrument. When its licence does not let us ship
+    the wording, ``wording_dir/<id>.yaml`` (a ``LicensedWording`` file a clinic holds) is
+    merged in if present. Without it the instrument is still returned in the first dict, with
+    ``has_wording`` false, because it can be scored from numbers (a clinician entering the
+    answers of a licensed paper form); it is *also* listed in the second dict with the plain
+    reason, so a page that needs the questions can say why they are missing.
+    """
+    from bothand.domain.instruments import LicensedWording
+
+    if not folder.is_dir():
+        raise ContentError(str(folder), "the instruments folder is missing")
+    instruments: dict[str, Instrument] = {}
+    unavailable: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        instrument = _load(Instrument, path)
+        if instrument.id != path.stem:
+            raise ContentError(str(path), f"id '{instrument.id}' does not match the file name")
+        if not instrument.licence.ships_wording:
+            wording_path = wording_dir / path.name if wording_dir is not None else None
+            if wording_path is not None and wording_path.is_file():
+                wording = _load(LicensedWording, wording_path)
+                try:
+                    instrument = instrument.with_wording(wording)
+                except ValueError as error:
+                    raise ContentError(str(wording_path), str(error)) from None
+            else:
+                unavailable[instrument.id] = instrument.licence.unavailable_reason or ""
+        instruments[instrument.id] = instrument
+    if not instruments:
+        raise ContentError(str(folder), "holds no instrument files")
+    return instruments, unavailable
+
+
+# END instruments loader
+
+
+# --- cross-checks ------------------------------------------------------------------------
+
+
+def check(catalog: Catalog) -> None:
+    """Raise ContentError on the first reference that does not resolve."""
+    known_sources = {source.id for source in catalog.bibliography.sources}
+    for name, part in catalog.parts():
+        for path, source_id in iter_source_ids(part):
+            if source_id not in known_sources:
+                raise ContentError(f"{name}.{path}", f"source '{source_id}' is not in sources.yaml")
+    _check_unique_ids(catalog)
+    _check_explainers(catalog)
+    catalog.rules.check(
+        reason_ids={reason.id for reason in catalog.rules.reasons},
+    )
+
+
+def _check_unique_ids(catalog: Catalog) -> None:
+    groups: dict[str, list[str]] = {
+        "sources": [s.id for s in catalog.bibliography.sources],
+        "conditions": [c.id for c in catalog.explainers.conditions],
+        "treatments": [t.id for t in catalog.explainers.treatments],
+        "options": [o.id for o in catalog.explainers.options],
+        "ideas": [i.id for i in catalog.explainers.ideas],
+        "terms": [t.id for t in catalog.explainers.terms],
+        "evidence": [f.id for f in catalog.evidence.figures]
+        + [r.id for r in catalog.evidence.relative],
+    }
+    for group, ids in groups.items():
+        seen: set[str] = set()
+        for item_id in ids:
+            if item_id in seen:
+                raise ContentError(group, f"id '{item_id}' is used twice")
+            seen.add(item_id)
+
+
+def _check_explainers(catalog: Catalog) -> None:
+    from bothand.domain.vocab import CONDITIONS, OPTION_IDS
+
+    explainers = catalog.explainers
+    treatments = {t.id: t for t in explainers.treatments}
+    missing_conditions = set(CONDITIONS) - {c.id for c in explainers.conditions}
+    if missing_conditions:
+        raise ContentError("explainers/conditions.yaml", f"missing {sorted(missing_conditions)}")
+    missing_options = set(OPTION_IDS) - {o.id for o in explainers.options}
+    if missing_options:
+        raise ContentError("explainers/options.yaml", f"missing {sorted(missing_options)}")
+    for condition in explainers.conditions:
+        where = f"explainers/conditions.yaml: {condition.id}"
+        for therapy_id in condition.first_line_therapies:
+            if therapy_id not in treatments or treatments[therapy_id].kind != "therapy":
+                raise ContentError(where, f"first_line_therapies: '{therapy_id}' is not a therapy")
+        for medication_id in condition.medication_classes:
+            if medication_id not in treatments or treatments[medication_id].kind != "medication":
+                raise ContentError(
+                    where, f"medication_classes: '{medication_id}' is not a medication"
+                )
+        for instrument_id in condition.instruments:
+            if (
+                instrument_id not in catalog.instruments
+                and instrument_id not in catalog.unavailable
+            ):
+                raise ContentError(where, f"instruments: '{instrument_id}' is not an instrument")
+        if (condition.without_treatment is None) == (condition.without_treatment_unknown is None):
+            raise ContentError(
+                where, "give exactly one of without_treatment, without_treatment_unknown"
+            )

@@ -1,0 +1,66 @@
+"""Safety: a positive risk answer makes the whole result urgent.
+
+Rules that nothing may change — no preference, option, setting or content edit:
+- any risk item answered above 0 (PHQ-9 item 9, and any item content marks ``risk``) makes the
+  result urgent, puts crisis help first and flags the clinician;
+- a risk item answered 0 is never presented as "no risk": the result carries a note saying so;
+- crisis resources for the person's locale are always part of the result, urgent or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bothand.domain.crisis import CrisisLocale
+from bothand.domain.scoring import Score
+
+
+class Safety(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    urgent: bool
+    flags: tuple[str, ...]  # risk item ids answered above 0
+    clinician_flag: bool  # the clinician must review risk today
+    message: str
+    resources: tuple[dict[str, str], ...]
+    notes: tuple[str, ...]  # e.g. a risk item answered 0 is not "no risk"
+    locale: str
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "urgent": self.urgent,
+            "flags": list(self.flags),
+            "clinician_flag": self.clinician_flag,
+            "message": self.message,
+            "resources": [dict(resource) for resource in self.resources],
+            "notes": list(self.notes),
+            "locale": self.locale,
+        }
+
+
+def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
+    """Combine the risk answers of every score into one safety result."""
+    flags = tuple(sorted({item for score in scores for item in score.risk_positive}))
+    zero = any(score.risk_zero for score in scores)
+    urgent = bool(flags)
+    notes = (crisis.zero_is_not_no_risk,) if zero and not urgent else ()
+    return Safety(
+        urgent=urgent,
+        flags=flags,
+        clinician_flag=urgent,
+        message=crisis.urgent_message if urgent else crisis.standing_message,
+        resources=tuple(
+            {
+                "name": r.name,
+                "contact": r.contact,
+                "detail": r.detail,
+                **({"url": r.url} if r.url else {}),
+            }
+            for r in crisis.resources
+        ),
+        notes=notes,
+        locale=crisis.locale,
+    )

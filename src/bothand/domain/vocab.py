@@ -1,0 +1,44 @@
+"""The stable vocabularies of the case contract (see DESIGN.md). Order here is canonical:
+output lists follow it, so results never depend on the order of input or content files."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Condition = Literal[
+    "depression",
+    "generalized_anxiety",
+    "panic",
+    "social_anxiety",
+    "ocd",
+    "ptsd",
+    "bipolar",
+    "schizophrenia",
+    "adhd",
+]
+Severity = Literal["minimal", "mild", "moderate", "moderately_severe", "severe"]
+OptionId = Literal[
+    "therapy", "medication", "combined", "therapy_first", "medication_first", "monitor"
+]
+Fit = Literal["usual_start", "reasonable", "less_suited"]
+Preference = Literal["open", "prefer_to_avoid", "unsure"]
+TreatmentKind = Literal["therapy", "medication"]
+HistoryOutcome = Literal["helped", "did_not_help", "not_tried"]
+
+CONDITIONS: tuple[Condition, ...] = get_args(Condition)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+OPTION_IDS: tuple[OptionId, ...] = get_args(OptionId)
+FITS: tuple[Fit, ...] = get_args(Fit)
+PREFERENCES: tuple[Preference, ...] = get_args(Preference)
+
+# Best first. A shift of +1 moves one step towards "usual_start".
+FIT_ORDER: tuple[Fit, ...] = ("less_suited", "reasonable", "usual_start")
+
+# Severity as a fact when no rating could be made (for instance a screen that has no bands).
+UNRATED = "unrated"
+
+
+def shift_fit(fit: Fit, steps: int) -> Fit:
+    """Move ``fit`` by ``steps`` along FIT_ORDER, stopping at either end."""
+    index = FIT_ORDER.index(fit) + steps
+    return FIT_ORDER[max(0, min(len(FIT_ORDER) - 1, index))]

@@ -1,0 +1,17 @@
+"""Shared fixtures: the real catalog, loaded once per test session (content is read-only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bothand.catalog import Catalog, load_catalog
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()

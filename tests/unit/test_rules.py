@@ -1,0 +1,133 @@
+"""The rule grammar: closed, typed, explainable."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from bothand.domain.rules import Comparison, Expr, Rule
+
+EXPR: TypeAdapter[object] = TypeAdapter(Expr)
+
+
+def evaluate(data: object, **facts: object) -> tuple[bool, str]:
+    expr = EXPR.validate_python(data)
+    return expr.evaluate(facts)  # type: ignore[attr-defined]
+
+
+def test_eq_and_because_name_the_fact_and_both_values() -> None:
+    ok, because = evaluate({"fact": "severity", "op": "eq", "value": "mild"}, severity="moderate")
+    assert not ok
+    assert because == "severity is moderate (rule wants mild)"
+
+
+def test_in_and_not_in() -> None:
+    test = {"fact": "condition", "op": "in", "value": ["bipolar", "schizophrenia"]}
+    assert evaluate(test, condition="bipolar")[0]
+    assert not evaluate(test, condition="ptsd")[0]
+    negated = {"fact": "condition", "op": "not_in", "value": ["bipolar", "schizophrenia"]}
+    assert evaluate(negated, condition="ptsd")[0]
+
+
+def test_all_any_not_compose_and_mark_each_part() -> None:
+    data = {
+        "all": [
+            {"fact": "medication_preference", "op": "eq", "value": "prefer_to_avoid"},
+            {"not": {"any": [{"fact": "condition", "op": "eq", "value": "bipolar"}]}},
+        ]
+    }
+    ok, because = evaluate(data, medication_preference="prefer_to_avoid", condition="ptsd")
+    assert ok
+    assert because.count("✓") == 2  # the preference test, and the whole not(...)
+    ok, because = evaluate(data, medication_preference="prefer_to_avoid", condition="bipolar")
+    assert not ok
+    assert "condition is bipolar" in because
+
+
+def test_booleans_are_facts_too() -> None:
+    data = {"fact": "able_to_engage_in_therapy", "op": "eq", "value": False}
+    assert evaluate(data, able_to_engage_in_therapy=False) == (
+        True,
+        "able_to_engage_in_therapy is no (rule wants no)",
+    )
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"fact": "severity", "op": "eq", "value": "modrate"}, "cannot be 'modrate'"),
+        ({"fact": "mood", "op": "eq", "value": "low"}, "unknown fact 'mood'"),
+        ({"fact": "severity", "op": "in", "value": "mild"}, "needs a list"),
+        ({"fact": "severity", "op": "eq", "value": ["mild"]}, "needs a single value"),
+        ({"fact": "severity", "op": "gt", "value": "mild"}, "op"),
+        ({"all": []}, "at least 1"),
+        ({"eval": "1 + 1"}, "eval"),
+    ],
+)
+def test_typos_and_unknown_shapes_are_rejected(data: object, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        EXPR.validate_python(data)
+    assert message in str(caught.value)
+
+
+def _base(**overrides: object) -> dict[str, object]:
+    rule: dict[str, object] = {
+        "id": "rule.x",
+        "stage": "base",
+        "condition": "depression",
+        "demand": 1,
+        "explains": "a rule for the tests",
+        "when": {"fact": "severity", "op": "eq", "value": "mild"},
+        "set": {
+            o: "reasonable"
+            for o in (
+                "therapy",
+                "medication",
+                "combined",
+                "therapy_first",
+                "medication_first",
+                "monitor",
+            )
+        },
+        "sources": ["nice_ng222"],
+    }
+    rule.update(overrides)
+    return rule
+
+
+def test_a_base_rule_must_set_every_option() -> None:
+    Rule.model_validate(_base())
+    with pytest.raises(ValidationError, match="sets every option"):
+        Rule.model_validate(_base(set={"therapy": "usual_start"}))
+
+
+def test_a_base_rule_may_not_test_preferences() -> None:
+    with pytest.raises(ValidationError, match="may test only"):
+        Rule.model_validate(
+            _base(when={"fact": "medication_preference", "op": "eq", "value": "open"})
+        )
+
+
+def test_adjust_rules_have_no_condition_or_demand() -> None:
+    with pytest.raises(ValidationError, match="only base rules"):
+        Rule.model_validate(_base(stage="adjust", set={}))
+
+
+def test_shift_is_bounded() -> None:
+    with pytest.raises(ValidationError):
+        Rule.model_validate(
+            {
+                "id": "rule.y",
+                "stage": "adjust",
+                "explains": "shifts too far",
+                "when": {"always": True},
+                "shift": {"therapy": 5},
+                "sources": ["nice_ng222"],
+            }
+        )
+
+
+def test_test_model_is_frozen() -> None:
+    test = Comparison(fact="severity", op="eq", value="mild")
+    with pytest.raises(ValidationError):
+        test.fact = "condition"  # type: ignore[misc]
