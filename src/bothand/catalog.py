@@ -33,9 +33,10 @@ WORDING_ENV = "BOTHAND_LICENSED_WORDING"
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
-    """The whole knowledge base, validated and cross-checked."""
+    """The whole knowledge base, validated and cross-checked. Compared and hashed by identity,
+    so use-cases can memoise pure results per loaded catalog."""
 
     bibliography: Bibliography
     explainers: Explainers
@@ -197,10 +198,20 @@ def load_instruments(
 def check(catalog: Catalog) -> None:
     """Raise ContentError on the first reference that does not resolve."""
     known_sources = {source.id for source in catalog.bibliography.sources}
+    # Metas first, by file: parts() carries only the first explainer file's meta.
+    for file_name, meta in catalog.metas.items():
+        for source_id in meta.sources:
+            if source_id not in known_sources:
+                raise ContentError(
+                    f"{file_name}: meta.sources", f"source '{source_id}' is not in sources.yaml"
+                )
     for name, part in catalog.parts():
         for path, source_id in iter_source_ids(part):
             if source_id not in known_sources:
-                raise ContentError(f"{name}.{path}", f"source '{source_id}' is not in sources.yaml")
+                raise ContentError(
+                    f"{_file_of(name, path)}: {path}",
+                    f"source '{source_id}' is not in sources.yaml",
+                )
     _check_unique_ids(catalog)
     _check_explainers(catalog)
     catalog.rules.check(
@@ -208,15 +219,23 @@ def check(catalog: Catalog) -> None:
     )
 
 
+def _file_of(name: str, path: str) -> str:
+    """The content file a part's ``path`` lies in: ``("explainers", "terms[3].meaning")`` is
+    ``explainers/terms.yaml``, ``("instruments.phq9", ...)`` is ``instruments/phq9.yaml``."""
+    if name == "explainers":
+        return f"explainers/{path.split('.')[0].split('[')[0]}.yaml"
+    return name.replace(".", "/") + ".yaml"
+
+
 def _check_unique_ids(catalog: Catalog) -> None:
     groups: dict[str, list[str]] = {
-        "sources": [s.id for s in catalog.bibliography.sources],
-        "conditions": [c.id for c in catalog.explainers.conditions],
-        "treatments": [t.id for t in catalog.explainers.treatments],
-        "options": [o.id for o in catalog.explainers.options],
-        "ideas": [i.id for i in catalog.explainers.ideas],
-        "terms": [t.id for t in catalog.explainers.terms],
-        "evidence": [f.id for f in catalog.evidence.figures]
+        "sources.yaml: sources": [s.id for s in catalog.bibliography.sources],
+        "explainers/conditions.yaml": [c.id for c in catalog.explainers.conditions],
+        "explainers/treatments.yaml": [t.id for t in catalog.explainers.treatments],
+        "explainers/options.yaml": [o.id for o in catalog.explainers.options],
+        "explainers/ideas.yaml": [i.id for i in catalog.explainers.ideas],
+        "explainers/terms.yaml": [t.id for t in catalog.explainers.terms],
+        "evidence.yaml": [f.id for f in catalog.evidence.figures]
         + [r.id for r in catalog.evidence.relative],
     }
     for group, ids in groups.items():

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bothand.catalog import Catalog
@@ -55,6 +57,7 @@ class Assessment:
         }
 
 
+@lru_cache(maxsize=8)
 def condition_names(catalog: Catalog) -> dict[str, str]:
     """Condition names for use inside a sentence ("depression", but "OCD")."""
     names: dict[str, str] = {}
@@ -120,10 +123,39 @@ def decide_case(
         age_band=age_band(case.age),
         several_concerns=len(case.concerns) > 1,
     )
-    concerns = [
+    concerns = tuple(
         ConcernFacts(condition=a.concern.condition, severity=a.severity) for a in assessments
-    ]
+    )
+    return _decision(catalog, concerns, person)
+
+
+# Deciding and planning are pure functions of a few facts and of the loaded catalog (which is
+# frozen and hashed by identity), so their results are memoised. The results are immutable.
+@lru_cache(maxsize=16384)
+def _decision(
+    catalog: Catalog, concerns: tuple[ConcernFacts, ...], person: PersonFacts
+) -> Decision:
     return decide(catalog.rules, concerns, person, condition_names(catalog))
+
+
+@lru_cache(maxsize=16384)
+def _plan(catalog: Catalog, request: PlanRequest) -> Plan:
+    return build_plan(catalog.timeline, request)
+
+
+def cache_stats() -> dict[str, dict[str, int]]:
+    """Hits and misses of the memoised steps (for the benchmark; holds no case data)."""
+    stats = {}
+    for name, function in (("decide", _decision), ("plan", _plan)):
+        info = function.cache_info()
+        stats[name] = {"hits": info.hits, "misses": info.misses, "size": info.currsize}
+    return stats
+
+
+def clear_caches() -> None:
+    _decision.cache_clear()
+    _plan.cache_clear()
+    _plan_request.cache_clear()
 
 
 def plan_request(
@@ -133,13 +165,30 @@ def plan_request(
         raise InputError(
             "option", f"'{option}' is not an option; use one of {', '.join(OPTION_IDS)}"
         )
+    return _plan_request(
+        option,
+        tuple((a.concern.condition, a.severity) for a in assessments),
+        case.age,
+        safety.urgent,
+        case.history.previous_episodes >= 2,
+    )
+
+
+@lru_cache(maxsize=16384)
+def _plan_request(
+    option: str,
+    concerns: tuple[tuple[str, str], ...],
+    age: int | None,
+    at_risk: bool,
+    high_relapse_risk: bool,
+) -> PlanRequest:
     return PlanRequest.model_validate(
         {
             "option": option,
-            "concerns": tuple((a.concern.condition, a.severity) for a in assessments),
-            "age": case.age,
-            "at_risk": safety.urgent,
-            "high_relapse_risk": case.history.previous_episodes >= 2,
+            "concerns": concerns,
+            "age": age,
+            "at_risk": at_risk,
+            "high_relapse_risk": high_relapse_risk,
         }
     )
 
@@ -153,18 +202,39 @@ def first_choice(decision: Decision) -> str:
     return decision.options[0].id
 
 
-def recommend(catalog: Catalog, data: Any) -> dict[str, Any]:
-    """The whole pipeline for one case: the contract's response, as plain data."""
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the pipeline worked out for one case (score, decide, plan), before it is
+    turned into the contract's JSON."""
+
+    case: Case
+    assessments: list[Assessment]
+    safety: Safety
+    decision: Decision
+    plan: Plan
+
+
+def run(catalog: Catalog, data: Any) -> Outcome:
+    """Score, decide and plan one case."""
     case = parse_case(data)
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
     decision = decide_case(catalog, case, assessments, safety)
-    chosen = first_choice(decision)
-    plan = build_plan(catalog.timeline, plan_request(case, assessments, safety, chosen))
+    plan = _plan(catalog, plan_request(case, assessments, safety, first_choice(decision)))
+    return Outcome(case, assessments, safety, decision, plan)
+
+
+def recommend(catalog: Catalog, data: Any) -> dict[str, Any]:
+    """The whole pipeline for one case: the contract's response, as plain data."""
+    return to_contract(catalog, run(catalog, data))
+
+
+def to_contract(catalog: Catalog, outcome: Outcome) -> dict[str, Any]:
     options_info = {info.id: info for info in catalog.explainers.options}
+    decision = outcome.decision
     return {
-        "safety": safety.to_contract(),
-        "assessments": [a.to_contract() for a in assessments],
+        "safety": outcome.safety.to_contract(),
+        "assessments": [a.to_contract() for a in outcome.assessments],
         "options": [
             {
                 "id": option.id,
@@ -179,8 +249,8 @@ def recommend(catalog: Catalog, data: Any) -> dict[str, Any]:
             for option in decision.options
         ],
         "floor": decision.floor,
-        "plan": plan.to_contract(),
-        "trace": [entry.model_dump() for entry in decision.trace],
+        "plan": outcome.plan.to_contract(),
+        "trace": [entry.to_contract() for entry in decision.trace],
         "content": {
             "version": catalog.version,
             "reviewed": catalog.bibliography.meta.reviewed.isoformat(),
@@ -194,7 +264,7 @@ def care_plan(catalog: Catalog, data: Any, option: str, start: dt.date | None) -
     case = parse_case(data)
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
-    plan = build_plan(catalog.timeline, plan_request(case, assessments, safety, option))
+    plan = _plan(catalog, plan_request(case, assessments, safety, option))
     return plan.dated(start) if start is not None else plan
 
 

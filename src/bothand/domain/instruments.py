@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -200,27 +201,27 @@ class Instrument(ContentModel):
 
     # --- derived ------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def total_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.in_total)
 
-    @property
+    @cached_property
     def total_min(self) -> int:
         return sum(item.min for item in self.total_items)
 
-    @property
+    @cached_property
     def total_max(self) -> int:
         return sum(item.max for item in self.total_items)
 
-    @property
+    @cached_property
     def risk_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.risk)
 
-    @property
+    @cached_property
     def rules(self) -> tuple[ScreenRule, ...]:
         return ((self.screen,) if self.screen else ()) + self.flag_rules
 
-    @property
+    @cached_property
     def has_wording(self) -> bool:
         """True when every item can be shown: shipped wording or a clinic's licensed copy."""
         return all(item.text is not None for item in self.items)

@@ -12,24 +12,25 @@ Options are never removed: the result always has all six, in canonical order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bothand.domain.errors import ContentError
 from bothand.domain.rules import Facts, Rule, RuleBook
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, Condition, Fit, OptionId, shift_fit
 
+# Plain frozen dataclasses, not pydantic models: these are built many times per case, hold only
+# values the engine itself made, and are hashable so the use-case layer can memoise decisions.
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
-
-class ConcernFacts(_Frozen):
+@dataclass(frozen=True, slots=True)
+class ConcernFacts:
     condition: Condition
     severity: str  # a Severity or "unrated"
 
 
-class PersonFacts(_Frozen):
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
     medication_preference: str = "open"
     therapy_preference: str = "open"
     able_to_engage_in_therapy: bool = True
@@ -39,35 +40,52 @@ class PersonFacts(_Frozen):
     age_band: str = "unknown"
     several_concerns: bool = False
 
+    def facts(self) -> Facts:
+        return asdict(self)
 
-class GivenReason(_Frozen):
+
+@dataclass(frozen=True, slots=True)
+class GivenReason:
     id: str
     text: str
     sources: tuple[str, ...]
     concern: Condition | None = None  # the concern the reason speaks to, when it is specific
 
 
-class OptionResult(_Frozen):
+@dataclass(frozen=True, slots=True)
+class OptionResult:
     id: OptionId
     fit: Fit
     reasons: tuple[GivenReason, ...]
 
 
-class TraceEntry(_Frozen):
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
     rule: str
     concern: Condition
     fired: bool
     because: str
     effect: str = ""
 
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "concern": self.concern,
+            "fired": self.fired,
+            "because": self.because,
+            "effect": self.effect,
+        }
 
-class Decision(_Frozen):
+
+@dataclass(frozen=True, slots=True)
+class Decision:
     options: tuple[OptionResult, ...]
     floor: Condition
     trace: tuple[TraceEntry, ...]
 
 
-class _ConcernOutcome(_Frozen):
+@dataclass(frozen=True, slots=True)
+class _ConcernOutcome:
     condition: Condition
     demand: int
     fits: dict[OptionId, Fit]
@@ -109,11 +127,7 @@ def decide(
 def _evaluate(
     book: RuleBook, concern: ConcernFacts, person: PersonFacts, names: Mapping[str, str]
 ) -> _ConcernOutcome:
-    facts: Facts = {
-        **person.model_dump(),
-        "condition": concern.condition,
-        "severity": concern.severity,
-    }
+    facts: Facts = {**person.facts(), "condition": concern.condition, "severity": concern.severity}
     fits: dict[OptionId, Fit] | None = None
     demand = 0
     reasons: dict[OptionId, list[GivenReason]] = {option: [] for option in OPTION_IDS}

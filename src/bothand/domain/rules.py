@@ -11,6 +11,7 @@ show a clinician every rule it considered. This module must not do I/O.
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -218,14 +219,28 @@ class RuleBook(ContentModel):
     floor_reason: ContentId  # said when several concerns are present
 
     def base_rules(self, condition: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.stage == "base" and r.condition == condition)
+        return self._base_by_condition.get(condition, ())
 
     def adjust_rules(self) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.stage == "adjust")
+        return self._adjust
 
     def reason(self, reason_id: str) -> Reason:
-        return self._reasons_by_id()[reason_id]
+        return self._reasons_by_id[reason_id]
 
+    # Indexes built once per loaded book (the model is frozen, so they never go stale).
+    @cached_property
+    def _base_by_condition(self) -> dict[str, tuple[Rule, ...]]:
+        index: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            if rule.stage == "base" and rule.condition is not None:
+                index.setdefault(rule.condition, []).append(rule)
+        return {condition: tuple(rules) for condition, rules in index.items()}
+
+    @cached_property
+    def _adjust(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.stage == "adjust")
+
+    @cached_property
     def _reasons_by_id(self) -> dict[str, Reason]:
         return {reason.id: reason for reason in self.reasons}
 

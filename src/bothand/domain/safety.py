@@ -10,6 +10,7 @@ Rules that nothing may change — no preference, option, setting or content edit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -45,6 +46,12 @@ def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
     """Combine the risk answers of every score into one safety result."""
     flags = tuple(sorted({item for score in scores for item in score.risk_positive}))
     zero = any(score.risk_zero for score in scores)
+    return _safety(flags, zero, crisis)
+
+
+@lru_cache(maxsize=256)
+def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
+    """The result for one combination of risk answers; memoised, as it is immutable."""
     urgent = bool(flags)
     notes = (crisis.zero_is_not_no_risk,) if zero and not urgent else ()
     return Safety(

@@ -162,8 +162,10 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
         )
     values: list[int | None] = []
     for index, (item, value) in enumerate(zip(instrument.items, answers, strict=True)):
-        field = f"answers[{index}]"
-        if value is None:
+        field = f"answers[{index}]" if not _plain_in_range(value, item.min, item.max) else ""
+        if not field:
+            pass
+        elif value is None:
             if item.risk:
                 raise InputError(
                     field,
@@ -176,6 +178,11 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
             raise InputError(field, f"{value} is out of range {item.min}-{item.max}")
         values.append(value)
     return values
+
+
+def _plain_in_range(value: object, low: int, high: int) -> bool:
+    """The common case, checked cheaply: a real int (not a bool) inside the item's range."""
+    return type(value) is int and low <= value <= high
 
 
 def _total(
