@@ -21,7 +21,11 @@ from bothand.domain.errors import ContentError
 from bothand.domain.evidence import Evidence
 from bothand.domain.explainers import Explainers
 from bothand.domain.instruments import Instrument
-from bothand.domain.knowledge import Meta, iter_patient_texts, iter_source_ids
+from bothand.domain.knowledge import (
+    Meta,
+    iter_patient_texts,
+    iter_source_ids,
+)
 from bothand.domain.labels import Labels
 from bothand.domain.plan import Timeline
 from bothand.domain.rules import RuleBook
@@ -80,7 +84,10 @@ def read_yaml(path: Path) -> Any:
     except OSError as error:
         raise ContentError(str(path), f"cannot be read ({error.strerror})") from None
     except yaml.YAMLError as error:
-        raise ContentError(str(path), f"is not valid YAML ({error})") from None
+        # One line, as every BothandError message is: PyYAML's own message spans several.
+        raise ContentError(
+            str(path), f"is not valid YAML ({' '.join(str(error).split())})"
+        ) from None
 
 
 def parse(model: type[M], data: Any, where: str) -> M:

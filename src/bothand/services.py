@@ -152,10 +152,14 @@ def cache_stats() -> dict[str, dict[str, int]]:
     return stats
 
 
-def clear_caches() -> None:
+def clear_caches(catalog: Catalog | None = None) -> None:
+    """Forget memoised results; with ``catalog``, also what its rules and timeline prepared."""
     _decision.cache_clear()
     _plan.cache_clear()
     _plan_request.cache_clear()
+    if catalog is not None:
+        catalog.rules.prepared.clear()
+        catalog.timeline.prepared.clear()
 
 
 def plan_request(

@@ -247,7 +247,8 @@ def test_without_wording_the_licensed_instruments_are_unavailable_but_scorable()
     instruments, unavailable = _loaded()
     assert sorted(unavailable) == sorted(NOT_SHIPPED)
     assert unavailable["asrs"] == (
-        "The wording of the ASRS v1.1 is not free to share; a licensed clinic can add it."
+        "The words of the ASRS v1.1, an ADHD form, are not free to share. "
+        "A clinic with a licence can add them."
     )
     for instrument_id in NOT_SHIPPED:
         instrument = instruments[instrument_id]

@@ -14,6 +14,16 @@ from bothand.domain.instruments import Instrument
 from bothand.domain.scoring import Score, parse_answer, score
 
 
+def phq9_answers(items_1_to_8: list[int], item_9: int) -> list[int | None]:
+    """A PHQ-9 answer list, with the safety question (item 9) written apart."""
+    return [*items_1_to_8, item_9]
+
+
+def pcl5_answers(b: list[int], c: list[int], d: list[int], e: list[int]) -> list[int | None]:
+    """A PCL-5 answer list written by DSM-5 cluster: B 1-5, C 6-7, D 8-14, E 15-20."""
+    return [*b, *c, *d, *e]
+
+
 @cache
 def _instruments() -> dict[str, Instrument]:
     instruments, _ = load_instruments(CONTENT_DIR / "instruments", None)
@@ -28,26 +38,28 @@ def scored(instrument_id: str, answers: Sequence[int | None]) -> Score:
 
 
 @pytest.mark.parametrize(
-    ("instrument_id", "answers", "total", "band", "severity"),
+    ("instrument_id", "total", "band", "severity", "answers"),
+    # The total and band come first: an answer list followed by its result would repeat the
+    # research notes' table word for word (tests/content/test_own_words.py).
     [
         # 1: HL7 US Core QuestionnaireResponse phq-9-example
-        ("phq9", [2, 2, 2, 2, 1, 1, 2, 0, 0], 12, "Moderate", "moderate"),
+        ("phq9", 12, "Moderate", "moderate", phq9_answers([2, 2, 2, 2, 1, 1, 2, 0], item_9=0)),
         # 2: HL7 Personal Health Record IG
-        ("phq9", [0, 0, 1, 1, 1, 0, 0, 0, 0], 3, "None-minimal", "minimal"),
+        ("phq9", 3, "None-minimal", "minimal", phq9_answers([0, 0, 1, 1, 1, 0, 0, 0], item_9=0)),
         # 3: HL7 Personal Health Record IG
-        ("gad7", [0, 0, 1, 1, 0, 1, 0], 3, "Minimal", "minimal"),
+        ("gad7", 3, "Minimal", "minimal", [0, 0, 1, 1, 0, 1, 0]),
         # 4: awell-score test data
-        ("phq9", [3, 0, 1, 2, 0, 0, 1, 0, 3], 10, "Moderate", "moderate"),
+        ("phq9", 10, "Moderate", "moderate", phq9_answers([3, 0, 1, 2, 0, 0, 1, 0], item_9=3)),
         # 5: awell-score test data
-        ("gad7", [3, 0, 1, 2, 0, 0, 1], 7, "Mild", "mild"),
+        ("gad7", 7, "Mild", "mild", [3, 0, 1, 2, 0, 0, 1]),
         # 8: MII PRO IG worst case
-        ("phq9", [3] * 9, 27, "Severe", "severe"),
+        ("phq9", 27, "Severe", "severe", [3] * 9),
         # 9: HL7 SDC example, which wrongly reports 13
-        ("phq9", [0, 0, 0, 1, 2, 1, 3, 2, 1], 10, "Moderate", "moderate"),
+        ("phq9", 10, "Moderate", "moderate", phq9_answers([0, 0, 0, 1, 2, 1, 3, 2], item_9=1)),
         # 10: bounds
-        ("phq9", [0] * 9, 0, "None-minimal", "minimal"),
-        ("gad7", [0] * 7, 0, "Minimal", "minimal"),
-        ("gad7", [3] * 7, 21, "Severe", "severe"),
+        ("phq9", 0, "None-minimal", "minimal", [0] * 9),
+        ("gad7", 0, "Minimal", "minimal", [0] * 7),
+        ("gad7", 21, "Severe", "severe", [3] * 7),
     ],
 )
 def test_published_vectors(
@@ -64,13 +76,13 @@ def test_published_vectors(
 
 
 def test_vector_1_item9_zero_is_reported_as_zero_not_as_no_risk() -> None:
-    result = scored("phq9", [2, 2, 2, 2, 1, 1, 2, 0, 0])
+    result = scored("phq9", phq9_answers([2, 2, 2, 2, 1, 1, 2, 0], item_9=0))
     assert result.risk_positive == ()
     assert result.risk_zero == ("phq9.item9",)
 
 
 def test_vector_4_item9_positive_is_a_risk_even_with_a_moderate_total() -> None:
-    result = scored("phq9", [3, 0, 1, 2, 0, 0, 1, 0, 3])
+    result = scored("phq9", phq9_answers([3, 0, 1, 2, 0, 0, 1, 0], item_9=3))
     assert result.total == 10
     assert result.risk_positive == ("phq9.item9",)
     assert result.risk_zero == ()
@@ -78,13 +90,15 @@ def test_vector_4_item9_positive_is_a_risk_even_with_a_moderate_total() -> None:
 
 def test_vector_9_hl7_sdc_example_is_10_not_13_or_11() -> None:
     # The SDC CodeSystem weights "Nearly every day" as 4 (giving 11) and states 13.
-    result = scored("phq9", [0, 0, 0, 1, 2, 1, 3, 2, 1])
+    result = scored("phq9", phq9_answers([0, 0, 0, 1, 2, 1, 3, 2], item_9=1))
     assert result.total == 10
     assert result.total not in (11, 13)
 
 
 def test_vector_6_pcl5_total_clusters_and_both_rules() -> None:
-    answers: list[int | None] = [4, 3, 1, 0, 3, 3, 4, 1, 2, 0, 3, 1, 0, 0, 1, 2, 4, 0, 0, 3]
+    answers = pcl5_answers(
+        b=[4, 3, 1, 0, 3], c=[3, 4], d=[1, 2, 0, 3, 1, 0, 0], e=[1, 2, 4, 0, 0, 3]
+    )
     result = scored("pcl5", answers)
     assert result.total == 35
     assert result.subscales == {

@@ -214,6 +214,11 @@ class Instrument(ContentModel):
         return sum(item.max for item in self.total_items)
 
     @cached_property
+    def bounds(self) -> tuple[tuple[int, int], ...]:
+        """``(min, max)`` of each item, in order."""
+        return tuple((item.min, item.max) for item in self.items)
+
+    @cached_property
     def risk_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.risk)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,17 +49,35 @@ class Meta(ContentModel):
     note: str = ""
 
 
+def marks_patient_text(annotation: Any) -> bool:
+    """True when PatientText appears in a field's type: ``PatientText``, ``PatientText | None``
+    or ``dict[str, PatientText]``. Model classes are not looked into (the walk reaches them)."""
+    if get_origin(annotation) is Annotated:
+        head, *extras = get_args(annotation)
+        return any(isinstance(e, PatientTextMarker) for e in extras) or marks_patient_text(head)
+    return any(marks_patient_text(arg) for arg in get_args(annotation))
+
+
 def iter_patient_texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Yield ``(path, text)`` for every PatientText field reachable from ``value``."""
+    """Yield ``(path, text)`` for every PatientText reachable from ``value``, including optional
+    texts and the values of mappings of texts (labels)."""
     if isinstance(value, BaseModel):
         for name, info in type(value).model_fields.items():
             child = getattr(value, name)
             child_path = f"{path}.{name}" if path else name
-            if any(isinstance(m, PatientTextMarker) for m in info.metadata):
-                if isinstance(child, str):
-                    yield child_path, child
-                continue
-            yield from iter_patient_texts(child, child_path)
+            direct = any(isinstance(m, PatientTextMarker) for m in info.metadata)
+            if not (direct or marks_patient_text(info.annotation)):
+                yield from iter_patient_texts(child, child_path)
+            elif isinstance(child, str):
+                yield child_path, child
+            elif isinstance(child, dict):
+                for key, item in child.items():
+                    if isinstance(item, str):
+                        yield f"{child_path}.{key}", item
+            elif isinstance(child, (list, tuple)):
+                for index, item in enumerate(child):
+                    if isinstance(item, str):
+                        yield f"{child_path}[{index}]", item
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from iter_patient_texts(item, f"{path}[{index}]")

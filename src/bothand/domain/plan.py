@@ -21,10 +21,12 @@ How a window is found, for each milestone template that applies to the option:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -275,6 +277,28 @@ class Timeline(ContentModel):
     courses: tuple[Course, ...] = Field(min_length=1)
     milestones: tuple[MilestoneTemplate, ...] = Field(min_length=1)
 
+    @cached_property
+    def prepared(self) -> dict[tuple[object, ...], Any]:
+        """Values derived once per loaded timeline and then shared (all immutable): milestones,
+        and each concern's template choices."""
+        return {}
+
+    def age_class(self, age: int | None) -> int:
+        """Which interval between the ages content tests ``age`` falls in (-1 when unknown).
+        Two ages in one interval match every ``When`` alike, so they can share choices."""
+        return -1 if age is None else bisect.bisect_right(self._age_cuts, age)
+
+    @cached_property
+    def _age_cuts(self) -> tuple[int, ...]:
+        tests: list[When] = [row.when for row in self.therapy_choice]
+        tests += [course.when for course in self.courses]
+        for template in self.milestones:
+            tests += [t for t in (template.if_any, template.unless_any) if t is not None]
+            tests += [variant.when for variant in template.variants]
+        cuts = {t.age_from for t in tests if t.age_from is not None}
+        cuts |= {t.age_to + 1 for t in tests if t.age_to is not None}
+        return tuple(sorted(cuts))
+
     @model_validator(mode="after")
     def _check(self) -> Timeline:
         missing = [t for t in THERAPY_IDS if t not in self.therapy_names]
@@ -515,17 +539,18 @@ def build_plan(timeline: Timeline, request: PlanRequest) -> Plan:
     }
     windows: dict[str, tuple[int, int]] = {}
     milestones: list[Milestone] = []
-    for template in timeline.milestones:
+    per_concern = [_template_choices(timeline, f) for f in facts]
+    for index, template in enumerate(timeline.milestones):
         if request.option not in template.options:
             continue
-        if template.unless_any and any(template.unless_any.matches(f) for f in facts):
+        if any(choices[index][0] for choices in per_concern):  # unless_any matched a concern
             continue
-        chosen = [f for f in facts if template.if_any is None or template.if_any.matches(f)]
+        chosen = [choices[index][2] for choices in per_concern if choices[index][1]]
         if not chosen:
             continue
         candidates = [
-            (_window(variant.window, windows, course), index, variant)
-            for index, variant in enumerate(template.variant_for(f) for f in chosen)
+            (_window(variant.window, windows, course), position, variant)
+            for position, variant in enumerate(chosen)
         ]
         if template.combine == "earliest":
             window, _, variant = min(candidates, key=lambda c: (c[0], c[1]))
@@ -535,8 +560,13 @@ def build_plan(timeline: Timeline, request: PlanRequest) -> Plan:
         sources = variant.sources
         if variant.window.course_length:
             sources = tuple(dict.fromkeys((*sources, *course.sources)))
-        milestones.append(
-            Milestone(
+        # Milestones are immutable and repeat across plans: one object per template, variant,
+        # window and therapy wording is made once per loaded timeline and then shared.
+        # id(variant) is a sound key: the memo lives on the timeline that owns the variant.
+        key = (template.id, id(variant), window, *fills.values())
+        milestone = timeline.prepared.get(key)
+        if milestone is None:
+            milestone = Milestone(
                 id=template.id,
                 kind=template.kind,
                 day_from=window[0],
@@ -545,9 +575,36 @@ def build_plan(timeline: Timeline, request: PlanRequest) -> Plan:
                 text=variant.text.format_map(fills),
                 sources=sources,
             )
-        )
+            timeline.prepared[key] = milestone
+        milestones.append(milestone)
     milestones.sort(key=lambda m: (m.day_from, m.id))
     return Plan(option=request.option, milestones=tuple(milestones))
+
+
+def _template_choices(timeline: Timeline, facts: Facts) -> tuple[tuple[bool, bool, Variant], ...]:
+    """For one concern, per template: (excluded by ``unless_any``, selected by ``if_any``, the
+    variant it picks). A pure function of the concern's facts, worked out once per timeline."""
+    key = (
+        "choices",
+        facts.option,
+        facts.condition,
+        facts.severity,
+        timeline.age_class(facts.age),
+        facts.at_risk,
+        facts.high_relapse_risk,
+    )
+    choices: tuple[tuple[bool, bool, Variant], ...] | None = timeline.prepared.get(key)
+    if choices is None:
+        choices = tuple(
+            (
+                template.unless_any is not None and template.unless_any.matches(facts),
+                template.if_any is None or template.if_any.matches(facts),
+                template.variant_for(facts),
+            )
+            for template in timeline.milestones
+        )
+        timeline.prepared[key] = choices
+    return choices
 
 
 def _facts(request: PlanRequest) -> list[Facts]:

@@ -1,5 +1,8 @@
 """The closed rule grammar of the options engine, and the rule book read from content.
 
+Each node answers two questions: ``holds(facts)`` (fast, for deciding) and
+``evaluate(facts)`` (the same answer with a sentence saying why, for the trace).
+
 A condition is a tree of ``all`` / ``any`` / ``not`` over tests ``{fact, op, value}``; there is
 no ``eval`` and nothing executable in content. Every fact has a declared vocabulary, so a typo
 in a rule (``severity: modrate``) is a content error at load time, not a rule that never fires.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -76,24 +79,31 @@ class Comparison(ContentModel):
                 raise ValueError(f"fact '{self.fact}' cannot be {value!r}; allowed: {allowed}")
         return self
 
+    def holds(self, facts: Facts) -> bool:
+        actual = facts[self.fact]
+        op = self.op
+        if op == "eq":
+            return actual == self.value
+        if op == "ne":
+            return actual != self.value
+        if op == "in":
+            return actual in self._values
+        return actual not in self._values
+
     def evaluate(self, facts: Facts) -> tuple[bool, str]:
         actual = facts[self.fact]
-        if self.op == "eq":
-            return (
-                actual == self.value,
-                f"{self.fact} is {_show(actual)} (rule wants {_show(self.value)})",
-            )
-        if self.op == "ne":
-            return (
-                actual != self.value,
-                f"{self.fact} is {_show(actual)} (rule wants not {_show(self.value)})",
-            )
+        return self.holds(facts), f"{self.fact} is {_show(actual)} {self._wanted}"
+
+    @cached_property
+    def _values(self) -> frozenset[Value]:
+        return frozenset(self.value if isinstance(self.value, tuple) else (self.value,))
+
+    @cached_property
+    def _wanted(self) -> str:
         values = self.value if isinstance(self.value, tuple) else (self.value,)
-        inside = actual in values
-        wanted = ", ".join(_show(v) for v in values)
-        if self.op == "in":
-            return inside, f"{self.fact} is {_show(actual)} (rule wants one of {wanted})"
-        return not inside, f"{self.fact} is {_show(actual)} (rule wants none of {wanted})"
+        shown = ", ".join(_show(v) for v in values)
+        prefix = {"eq": "", "ne": "not ", "in": "one of ", "not_in": "none of "}[self.op]
+        return f"(rule wants {prefix}{shown})"
 
     def facts_used(self) -> set[str]:
         return {self.fact}
@@ -101,6 +111,9 @@ class Comparison(ContentModel):
 
 class All(ContentModel):
     all: tuple[Expr, ...] = Field(min_length=1)
+
+    def holds(self, facts: Facts) -> bool:
+        return all(child.holds(facts) for child in self.all)
 
     def evaluate(self, facts: Facts) -> tuple[bool, str]:
         results = [child.evaluate(facts) for child in self.all]
@@ -112,6 +125,9 @@ class All(ContentModel):
 
 class AnyOf(ContentModel):
     any: tuple[Expr, ...] = Field(min_length=1)
+
+    def holds(self, facts: Facts) -> bool:
+        return any(child.holds(facts) for child in self.any)
 
     def evaluate(self, facts: Facts) -> tuple[bool, str]:
         results = [child.evaluate(facts) for child in self.any]
@@ -127,6 +143,9 @@ class Not(ContentModel):
 
     negated: Expr = Field(alias="not")
 
+    def holds(self, facts: Facts) -> bool:
+        return not self.negated.holds(facts)
+
     def evaluate(self, facts: Facts) -> tuple[bool, str]:
         ok, why = self.negated.evaluate(facts)
         return not ok, f"not ({_mark(ok, why)})"
@@ -139,6 +158,9 @@ class Always(ContentModel):
     """``when: always`` is spelled ``{always: true}`` — for a condition's only base rule."""
 
     always: Literal[True]
+
+    def holds(self, facts: Facts) -> bool:
+        return True
 
     def evaluate(self, facts: Facts) -> tuple[bool, str]:
         return True, "applies to everyone with this concern"
@@ -234,11 +256,21 @@ class RuleBook(ContentModel):
         for rule in self.rules:
             if rule.stage == "base" and rule.condition is not None:
                 index.setdefault(rule.condition, []).append(rule)
-        return {condition: tuple(rules) for condition, rules in index.items()}
+        # Exactly one base rule fires per concern, so their order is free; sorting by id keeps
+        # the trace the same whatever order the file lists them in.
+        return {
+            condition: tuple(sorted(rules, key=lambda rule: rule.id))
+            for condition, rules in index.items()
+        }
 
     @cached_property
     def _adjust(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.stage == "adjust")
+
+    @cached_property
+    def prepared(self) -> dict[Any, Any]:
+        """Values the engine derives once per loaded book (reasons with names filled in)."""
+        return {}
 
     @cached_property
     def _reasons_by_id(self) -> dict[str, Reason]:

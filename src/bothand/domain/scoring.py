@@ -160,6 +160,12 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
             "answers",
             f"expected {expected} answers for the {instrument.short_name}, got {len(answers)}",
         )
+    bounds = instrument.bounds
+    if all(
+        type(value) is int and low <= value <= high
+        for value, (low, high) in zip(answers, bounds, strict=True)
+    ):
+        return list(answers)  # the common case: every answer a whole number in range
     values: list[int | None] = []
     for index, (item, value) in enumerate(zip(instrument.items, answers, strict=True)):
         field = f"answers[{index}]" if not _plain_in_range(value, item.min, item.max) else ""
