@@ -116,6 +116,25 @@ def _merge_explainers(folder: Path) -> tuple[Explainers, dict[str, Meta]]:
     return Explainers(meta=first, **parts), metas
 
 
+def _load_labels(root: Path) -> tuple[Labels, dict[str, Meta]]:
+    """``labels.yaml`` plus every ``locales/en/*.yaml`` (interface text by area), merged; a key
+    defined in two files is an error naming both."""
+    first = _load(Labels, root / "labels.yaml")
+    text = dict(first.text)
+    metas = {"labels.yaml": first.meta}
+    origin = dict.fromkeys(text, "labels.yaml")
+    for path in sorted((root / "locales" / "en").glob("*.yaml")):
+        part = _load(Labels, path)
+        name = f"locales/en/{path.name}"
+        for key, value in part.text.items():
+            if key in text:
+                raise ContentError(name, f"label '{key}' is already defined in {origin[key]}")
+            text[key] = value
+            origin[key] = name
+        metas[name] = part.meta
+    return Labels(meta=first.meta, text=text), metas
+
+
 def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = None) -> Catalog:
     """Load and check all content. ``wording_dir`` holds licensed instrument wording, if any;
     it defaults to the folder named by the BOTHAND_LICENSED_WORDING environment variable."""
@@ -128,7 +147,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     crisis = _load(CrisisDirectory, root / "crisis.yaml")
     rules = _load(RuleBook, root / "rules.yaml")
     timeline = _load(Timeline, root / "timeline.yaml")
-    labels = _load(Labels, root / "labels.yaml")
+    labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
     metas.update(
         {
@@ -137,7 +156,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "crisis.yaml": crisis.meta,
             "rules.yaml": rules.meta,
             "timeline.yaml": timeline.meta,
-            "labels.yaml": labels.meta,
+            **label_metas,
         }
     )
     catalog = Catalog(

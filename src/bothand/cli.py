@@ -148,6 +148,25 @@ def _questionnaire(args: argparse.Namespace, catalog: Catalog) -> int:
     )
 
 
+def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
+    import uvicorn
+
+    if args.workers > 1 and not os.environ.get("BOTHAND_SECRET_KEY"):
+        raise InputError("--workers", "set BOTHAND_SECRET_KEY so every worker signs alike")
+    uvicorn.run(
+        "bothand.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        server_header=False,
+        access_log=False,  # access logs would hold paths; nothing about a person is logged
+    )
+    return 0
+
+
 def _start(args: argparse.Namespace, catalog: Catalog) -> int:
     return interactive.run_session(catalog, sys.stdin, sys.stdout)
 

@@ -1,0 +1,54 @@
+"""RFC 9457 problem details: every error over HTTP is a 4xx (or, for a bug, a bare 500) with
+``application/problem+json``, one line naming the field, and never a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from bothand.domain.case import dotted
+from bothand.domain.errors import InputError
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+async def on_input_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, InputError)
+    return problem(422, "Unprocessable input", str(error), field=error.field)
+
+
+async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+    location = tuple(part for part in first.get("loc", ()) if part != "body")
+    field = dotted(location) or "(body)"
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    if first.get("type") == "json_invalid":
+        field, message = "(body)", "is not valid JSON"
+    return problem(422, "Unprocessable input", f"{field}: {message}", field=field)
+
+
+async def on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    titles = {
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Too large",
+        415: "Unsupported media type",
+    }
+    title = titles.get(error.status_code, "Request error")
+    return problem(error.status_code, title, str(error.detail))
+
+
+async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    # A bug, not bad input: no details leak, and nothing about the request is logged.
+    return problem(500, "Internal error", "something went wrong; nothing was saved")

@@ -1,0 +1,2 @@
+"""Route modules: ``api`` (JSON), ``flow`` (the decision flow pages), ``learn`` (decision-aid
+pages per condition and treatment)."""
