@@ -57,7 +57,8 @@ def score_instrument(request: Request, instrument: str, body: Answers) -> dict[s
     if found is None:
         raise InputError(
             "instrument",
-            f"'{instrument}' is not an instrument; use one of {', '.join(sorted(catalog.instruments))}",
+            f"'{instrument}' is not an instrument; "
+            f"use one of {', '.join(sorted(catalog.instruments))}",
         )
     result = score(found, body.answers)
     safety = assess_safety([result], catalog.crisis.for_locale(body.locale))
