@@ -21,6 +21,15 @@ from bothand.web.settings import Settings
 from bothand.web.state import FlowState
 
 HERE = Path(__file__).parent
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bothand API</title>
+<link rel="stylesheet" href="/static/docs/swagger-ui.css?v={version}">
+</head><body><main><h1 class="visually-hidden">Bothand API</h1><div id="swagger-ui"></div></main>
+<script src="/static/docs/swagger-ui-bundle.js?v={version}"></script>
+<script src="/static/docs/init.js?v={version}"></script>
+</body></html>"""
 
 
 class CachedStatic(StaticFiles):
@@ -40,7 +49,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         version=catalog.version,
         description="Therapy, medication, or both: the decision-aid API. It supports a "
         "conversation with a clinician; it does not diagnose or prescribe.",
-        docs_url="/docs",
+        docs_url=None,  # served below from vendored files: no CDN, no inline script
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -61,6 +70,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.include_router(flow.router)
     app.include_router(learn.router)
     app.mount("/static", CachedStatic(directory=HERE / "static"), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE.replace("{version}", catalog.version))
 
     app.add_exception_handler(InputError, problems.on_input_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
