@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+import json
+from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, StrictInt
 
 from bothand import services
@@ -43,10 +45,43 @@ def _catalog(request: Request) -> Catalog:
     return catalog
 
 
-@router.post("/recommend", responses=PROBLEM_RESPONSES)
-def recommend(request: Request, case: Annotated[Case, Body()]) -> dict[str, Any]:
+def _schema_body(model: type[BaseModel]) -> dict[str, Any]:
+    """Document a JSON body that the route validates itself (once, through the contract)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+async def _json_body(request: Request) -> Any:
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise HTTPException(415, "(body): send JSON with Content-Type: application/json")
+    raw = await request.body()
+    if not raw.strip():
+        raise InputError("(body)", "is empty; expected a case as JSON")
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise InputError("(body)", "is not valid JSON") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json(data: Any) -> Response:
+    """Compact, deterministic JSON (the C encoder; ``indent`` would use the slow one)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, media_type="application/json")
+
+
+@router.post("/recommend", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(Case))
+async def recommend(request: Request) -> Response:
     """The case contract: every option with its fit, reasons and sources, a plan and a trace."""
-    return services.recommend(_catalog(request), case.model_dump(mode="json", exclude_unset=True))
+    data = await _json_body(request)
+    return _json(services.recommend(_catalog(request), data))
 
 
 @router.post("/score/{instrument}", responses=PROBLEM_RESPONSES)
