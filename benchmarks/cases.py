@@ -24,6 +24,7 @@ import random
 from typing import Any
 
 from bothand import Catalog
+from bothand.domain.vocab import CONDITIONS
 
 INSTRUMENTS: dict[str, tuple[str | None, ...]] = {  # None: a clinician's severity instead
     "depression": ("phq9", "phq2"),
@@ -33,17 +34,6 @@ INSTRUMENTS: dict[str, tuple[str | None, ...]] = {  # None: a clinician's severi
     "adhd": ("asrs",),
     "bipolar": ("mdq", None),
 }
-CONDITIONS = (
-    "depression",
-    "generalized_anxiety",
-    "panic",
-    "social_anxiety",
-    "ocd",
-    "ptsd",
-    "bipolar",
-    "schizophrenia",
-    "adhd",
-)
 SEVERITIES = ("minimal", "mild", "moderate", "moderately_severe", "severe")
 PREFERENCES = ("open", "prefer_to_avoid", "unsure")
 HISTORY = ("helped", "did_not_help", "not_tried")

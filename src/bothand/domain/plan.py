@@ -27,7 +27,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,31 +49,15 @@ from bothand.domain.vocab import (
     CONDITIONS,
     OPTION_IDS,
     SEVERITIES,
+    THERAPY_IDS,
     UNRATED,
     Condition,
     OptionId,
     Severity,
+    TherapyId,
 )
 
 SeverityOrUnrated = Literal[Severity, "unrated"]
-TherapyId = Literal[
-    "cbt",
-    "behavioural_activation",
-    "exposure_therapy",
-    "erp",
-    "trauma_focused_cbt",
-    "cpt",
-    "prolonged_exposure",
-    "emdr",
-    "ipt",
-    "psychodynamic",
-    "cbt_psychosis",
-    "family_intervention",
-    "bipolar_psychoeducation",
-    "parent_training",
-    "guided_self_help",
-    "counselling",
-]
 MilestoneKind = Literal[
     "therapy_start",
     "therapy_course",
@@ -89,7 +73,6 @@ MilestoneKind = Literal[
 ]
 Combine = Literal["earliest", "latest"]
 
-THERAPY_IDS: tuple[TherapyId, ...] = get_args(TherapyId)
 SEVERITIES_OR_UNRATED: tuple[SeverityOrUnrated, ...] = (*SEVERITIES, "unrated")
 
 # What the options *are*: medicine from day 0 only in these three. A milestone about medicine

@@ -23,6 +23,24 @@ OptionId = Literal[
 Fit = Literal["usual_start", "reasonable", "less_suited"]
 Preference = Literal["open", "prefer_to_avoid", "unsure"]
 TreatmentKind = Literal["therapy", "medication"]
+TherapyId = Literal[
+    "cbt",
+    "behavioural_activation",
+    "exposure_therapy",
+    "erp",
+    "trauma_focused_cbt",
+    "cpt",
+    "prolonged_exposure",
+    "emdr",
+    "ipt",
+    "psychodynamic",
+    "cbt_psychosis",
+    "family_intervention",
+    "bipolar_psychoeducation",
+    "parent_training",
+    "guided_self_help",
+    "counselling",
+]  # therapy treatment ids of the knowledge base
 HistoryOutcome = Literal["helped", "did_not_help", "not_tried"]
 
 CONDITIONS: tuple[Condition, ...] = get_args(Condition)
@@ -30,6 +48,7 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 OPTION_IDS: tuple[OptionId, ...] = get_args(OptionId)
 FITS: tuple[Fit, ...] = get_args(Fit)
 PREFERENCES: tuple[Preference, ...] = get_args(Preference)
+THERAPY_IDS: tuple[TherapyId, ...] = get_args(TherapyId)
 
 # Best first. A shift of +1 moves one step towards "usual_start".
 FIT_ORDER: tuple[Fit, ...] = ("less_suited", "reasonable", "usual_start")
