@@ -54,7 +54,7 @@ STATE: dict[str, Any] = {
     "csrf": "benchmark-token",
     "locale": "en-US",
     "concerns": ["depression"],
-    "answers": {"depression": [2, 2, 1, 2, 1, 1, 1, 1, 0]},
+    "answers": {"depression": [2, 1, 2, 2, 1, 1, 2, 1, 0]},
     "preferences": {"medication": "open", "therapy": "open"},
     "engage": True,
 }

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bothand.catalog import Catalog
+from bothand.catalog import CONTENT_DIR, Catalog
 from bothand.domain.knowledge import Meta, Statement, iter_source_ids
 from bothand.domain.rules import Reason
 from bothand.domain.sources import Bibliography, Source
@@ -163,7 +163,9 @@ def test_every_file_has_a_version_and_a_review_date(catalog: Catalog) -> None:
         "labels.yaml",
         *(f"explainers/{kind}.yaml" for kind in ("conditions", "treatments", "options")),
         *(f"explainers/{kind}.yaml" for kind in ("ideas", "terms")),
+        *(f"locales/en/{path.name}" for path in (CONTENT_DIR / "locales" / "en").glob("*.yaml")),
     }
+    assert len(expected) > 12
     assert set(catalog.metas) == expected
     for name, meta in catalog.metas.items():
         assert isinstance(meta, Meta)
