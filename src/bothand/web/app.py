@@ -64,11 +64,12 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.state.templates = templates
     app.state.flow = FlowState(settings)
 
-    from bothand.web.routes import api, flow, learn
+    from bothand.web.routes import api, flow, learn, takeaway
 
     app.include_router(api.router)
     app.include_router(flow.router)
     app.include_router(learn.router)
+    app.include_router(takeaway.router)
     app.mount("/static", CachedStatic(directory=HERE / "static"), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -1,7 +1,340 @@
-"""Decision-aid pages per condition and per treatment (``/learn/...``)."""
+"""Decision-aid pages (``/learn/...``): one page per condition, treatment and option, the
+bibliography (``/learn/sources``, one anchor per source id) and ``/learn/about`` (the IPDAS
+certification items: who made it and who pays, dates, update policy, how evidence was chosen).
+
+Pages are built from the catalog alone. They describe; they never give a fit, because a fit
+needs a person's answers (that is the flow's job, through ``services.recommend``). Every
+statement is shown with its source ids, linked to the bibliography, and every page shows the
+content version, the review date and the update policy.
+
+Each page gets one small context object built here (``LearnPage`` and the page-specific
+dataclasses); templates only lay it out.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from bothand.catalog import Catalog
+from bothand.domain.evidence import Figure, Gap, RelativeFinding
+from bothand.domain.explainers import ConditionInfo, OptionInfo, TreatmentInfo
+from bothand.domain.sources import Source
+from bothand.domain.vocab import CONDITIONS
+from bothand.services import condition_names
 
 router = APIRouter(include_in_schema=False)
+
+# Bibliography sections, in the order a reader meets them (ids are the Source.kind vocabulary).
+SOURCE_KINDS = (
+    "guideline",
+    "review",
+    "trial",
+    "study",
+    "instrument",
+    "guide",
+    "service",
+    "standard",
+)
+_ACRONYM = re.compile(r"\(([A-Z][A-Z/]{1,9})\)")
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What every decision-aid page shows about itself (IPDAS C3, C4, C6)."""
+
+    version: str
+    reviewed: dt.date
+    reviewed_text: str  # "27 November 2026"
+    update_policy: str
+    funding: str
+
+
+def long_date(day: dt.date) -> str:
+    """``2026-11-27`` as "27 November 2026" (no locale data needed for English)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def provenance(catalog: Catalog) -> Provenance:
+    bibliography = catalog.bibliography
+    return Provenance(
+        version=catalog.version,
+        reviewed=bibliography.meta.reviewed,
+        reviewed_text=long_date(bibliography.meta.reviewed),
+        update_policy=bibliography.update_policy,
+        funding=bibliography.funding,
+    )
+
+
+@lru_cache(maxsize=8)
+def source_labels(catalog: Catalog) -> dict[str, str]:
+    """A short, unique label per source id for links ("NICE 2022", "Cuijpers et al. 2013a").
+
+    Built from the citation: an acronym in brackets wins ("(NICE)"), then the first author's
+    surname, else the organisation. Labels that would repeat get a, b, c in bibliography order,
+    as in a printed reference list, so no two links with the same words lead to different
+    places."""
+    plain = {source.id: _short_label(source) for source in catalog.bibliography.sources}
+    counts: dict[str, int] = {}
+    for label in plain.values():
+        counts[label] = counts.get(label, 0) + 1
+    seen: dict[str, int] = {}
+    labels = {}
+    for source_id, label in plain.items():
+        if counts[label] > 1:
+            index = seen.get(label, 0)
+            seen[label] = index + 1
+            label = f"{label}{'abcdefghijklmnopqrstuvwxyz'[index % 26]}"
+        labels[source_id] = label
+    return labels
+
+
+def _short_label(source: Source) -> str:
+    head = source.citation.split(". ")[0].strip().rstrip(".")
+    acronym = _ACRONYM.search(head)
+    if acronym:
+        who = acronym.group(1)
+    elif re.match(r"^[A-Z][\w'-]+ [A-Z]{1,4}(,|$)", head):  # "Cuijpers P, Noma H, ..."
+        authors = [part for part in head.split(",") if part.strip() not in ("", "...", "et al")]
+        surname = authors[0].split()[0]
+        who = surname if len(authors) == 1 else f"{surname} et al."
+        if len(authors) == 2 and "et al" not in head:
+            who = f"{surname} and {authors[1].split()[0]}"
+    else:
+        # "Shout 85258 (United Kingdom), run by ...": the name, without place or aside
+        who = re.sub(r"\s*\([^)]*\)", "", head).split(",")[0]
+    return f"{who} {source.year}" if source.year else who
+
+
+@dataclass(frozen=True)
+class LearnPage:
+    """What every learn page's template receives, besides its own ``page`` object."""
+
+    provenance: Provenance
+    labels: dict[str, str]  # source id -> short link label
+    option_names: dict[str, str]
+    condition_names: dict[str, str]  # as titles ("Depression (low mood that lasts)")
+    treatment_names: dict[str, str]
+
+
+def learn_page(catalog: Catalog) -> LearnPage:
+    explainers = catalog.explainers
+    return LearnPage(
+        provenance=provenance(catalog),
+        labels=source_labels(catalog),
+        option_names={info.id: info.name for info in explainers.options},
+        condition_names={info.id: info.name for info in explainers.conditions},
+        treatment_names={info.id: info.name for info in explainers.treatments},
+    )
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """Figures (natural frequencies), comparisons told in words, and honest gaps."""
+
+    figures: tuple[Figure, ...] = ()
+    findings: tuple[RelativeFinding, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.figures or self.findings or self.gaps)
+
+
+def evidence_for(catalog: Catalog, condition: str, option: str | None = None) -> EvidenceView:
+    """The evidence about ``condition``; with ``option``, only what speaks about that option."""
+    evidence = catalog.evidence
+
+    def about(options: tuple[str, ...]) -> bool:
+        return option is None or option in options
+
+    return EvidenceView(
+        figures=tuple(
+            f
+            for f in evidence.figures
+            if f.condition == condition and about(tuple(arm.option for arm in f.arms))
+        ),
+        findings=tuple(
+            r for r in evidence.relative if r.condition == condition and about(r.options)
+        ),
+        gaps=tuple(g for g in evidence.gaps if g.condition == condition and about(g.options)),
+    )
+
+
+def in_sentence(name: str) -> str:
+    """A condition's name for use inside a sentence, without its aside in brackets:
+    "depression (low mood that lasts)" becomes "depression"."""
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+
+
+def figure_anchor(figure_id: str) -> str:
+    return "fig-" + figure_id.replace(".", "-")
+
+
+# --- page objects -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCard:
+    """One of the six options on a condition page: the same fields for each (IPDAS C1)."""
+
+    info: OptionInfo
+    has_figures: bool
+    has_gap: bool
+
+
+@dataclass(frozen=True)
+class ConditionPage:
+    info: ConditionInfo
+    therapies: tuple[TreatmentInfo, ...]
+    medicines: tuple[TreatmentInfo, ...]
+    options: tuple[OptionCard, ...]
+    evidence: EvidenceView
+    sentence_name: str  # "depression", "OCD": for use inside a sentence
+
+
+@dataclass(frozen=True)
+class OptionPage:
+    info: OptionInfo
+    by_condition: tuple[tuple[ConditionInfo, EvidenceView], ...]
+
+
+@dataclass(frozen=True)
+class TreatmentPage:
+    info: TreatmentInfo
+    conditions: tuple[ConditionInfo, ...]
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    kind: str
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+
+def condition_page(catalog: Catalog, info: ConditionInfo) -> ConditionPage:
+    treatments = {t.id: t for t in catalog.explainers.treatments}
+    evidence = evidence_for(catalog, info.id)
+    cards = []
+    for option in catalog.explainers.options:
+        own = evidence_for(catalog, info.id, option.id)
+        cards.append(OptionCard(option, bool(own.figures), bool(own.gaps)))
+    return ConditionPage(
+        info=info,
+        therapies=tuple(treatments[t] for t in info.first_line_therapies),
+        medicines=tuple(treatments[m] for m in info.medication_classes),
+        options=tuple(cards),
+        evidence=evidence,
+        sentence_name=in_sentence(condition_names(catalog)[info.id]),
+    )
+
+
+def option_page(catalog: Catalog, info: OptionInfo) -> OptionPage:
+    rows = []
+    for condition in catalog.explainers.conditions:
+        view = evidence_for(catalog, condition.id, info.id)
+        if not view.empty:
+            rows.append((condition, view))
+    return OptionPage(info=info, by_condition=tuple(rows))
+
+
+def treatment_page(catalog: Catalog, info: TreatmentInfo) -> TreatmentPage:
+    by_id = {c.id: c for c in catalog.explainers.conditions}
+    ordered = [c for c in CONDITIONS if c in info.conditions]
+    return TreatmentPage(info=info, conditions=tuple(by_id[c] for c in ordered))
+
+
+def source_groups(catalog: Catalog) -> tuple[SourceGroup, ...]:
+    groups = []
+    for kind in SOURCE_KINDS:
+        found = tuple(s for s in catalog.bibliography.sources if s.kind == kind)
+        if found:
+            groups.append(SourceGroup(kind, found))
+    return tuple(groups)
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+def _catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """One learn page: the shared ``learn`` object plus the page's own context."""
+    catalog = _catalog(request)
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request,
+        name,
+        {"learn": learn_page(catalog), "figure_anchor": figure_anchor, **context},
+        status_code=status_code,
+    )
+    return response
+
+
+def not_found(request: Request) -> HTMLResponse:
+    """A friendly page (not problem details): people reach these pages by following links."""
+    return render(request, "learn/not_found.html", status_code=404)
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    explainers = _catalog(request).explainers
+    return render(
+        request,
+        "learn/index.html",
+        conditions=explainers.conditions,
+        options=explainers.options,
+        therapies=tuple(t for t in explainers.treatments if t.kind == "therapy"),
+        medicines=tuple(t for t in explainers.treatments if t.kind == "medication"),
+        ideas=explainers.ideas,
+    )
+
+
+@router.get("/learn/sources", response_class=HTMLResponse)
+def sources(request: Request) -> HTMLResponse:
+    return render(request, "learn/sources.html", groups=source_groups(_catalog(request)))
+
+
+@router.get("/learn/about", response_class=HTMLResponse)
+def about(request: Request) -> HTMLResponse:
+    return render(request, "learn/about.html")
+
+
+@router.get("/learn/treatments/{treatment_id}", response_class=HTMLResponse)
+def treatment(request: Request, treatment_id: str) -> HTMLResponse:
+    catalog = _catalog(request)
+    for info in catalog.explainers.treatments:
+        if info.id == treatment_id:
+            return render(request, "learn/treatment.html", page=treatment_page(catalog, info))
+    return not_found(request)
+
+
+@router.get("/learn/options/{option_id}", response_class=HTMLResponse)
+def option(request: Request, option_id: str) -> HTMLResponse:
+    catalog = _catalog(request)
+    for info in catalog.explainers.options:
+        if info.id == option_id:
+            return render(request, "learn/option.html", page=option_page(catalog, info))
+    return not_found(request)
+
+
+@router.get("/learn/{condition_id}", response_class=HTMLResponse)
+def condition(request: Request, condition_id: str) -> HTMLResponse:
+    catalog = _catalog(request)
+    for info in catalog.explainers.conditions:
+        if info.id == condition_id:
+            return render(request, "learn/condition.html", page=condition_page(catalog, info))
+    return not_found(request)
