@@ -44,9 +44,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = str(scope.get("path", "")).startswith(self.static_prefix)
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [
                     h
                     for h in message.get("headers", [])
@@ -58,7 +61,16 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # A bug below: answer like every other response (problem details, these headers)
+            # and never with a traceback. Nothing about the request is logged.
+            if started:
+                raise
+            await _problem(
+                send_with_headers, 500, "Internal error", "something went wrong; nothing was saved"
+            )
 
 
 class BodyLimit:
@@ -96,19 +108,22 @@ class _BodyTooLargeError(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Too large",
-            "status": 413,
-            "detail": f"(body): larger than the limit of {limit} bytes",
-            "field": "(body)",
-        }
-    ).encode()
+    await _problem(
+        send, 413, "Too large", f"(body): larger than the limit of {limit} bytes", "(body)"
+    )
+
+
+async def _problem(
+    send: Send, status: int, title: str, detail: str, field: str | None = None
+) -> None:
+    content = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if field is not None:
+        content["field"] = field
+    body = json.dumps(content).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),

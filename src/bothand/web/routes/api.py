@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.case import Case
+from bothand.domain.case import Case, input_error
 from bothand.domain.errors import InputError
 from bothand.domain.safety import assess_safety
 from bothand.domain.scoring import score
 from bothand.domain.vocab import OptionId
 
 router = APIRouter(prefix="/api", tags=["api"])
+M = TypeVar("M", bound=BaseModel)
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"description": "Body too large (problem details)"},
     422: {"description": "Bad input (problem details naming the field)"},
@@ -84,27 +85,42 @@ async def recommend(request: Request) -> Response:
     return _json(services.recommend(_catalog(request), data))
 
 
-@router.post("/score/{instrument}", responses=PROBLEM_RESPONSES)
-def score_instrument(request: Request, instrument: str, body: Answers) -> dict[str, Any]:
+def _validated(model: type[M], data: Any) -> M:
+    """Validate a parsed body as ``model``; the first problem becomes one line naming the field."""
+    if not isinstance(data, dict):
+        raise InputError("(body)", "expected a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise input_error(error) from None
+
+
+@router.post(
+    "/score/{instrument}", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(Answers)
+)
+async def score_instrument(request: Request, instrument: str) -> Response:
     """Score one questionnaire. A positive risk answer makes ``safety.urgent`` true."""
     catalog = _catalog(request)
     found = catalog.instruments.get(instrument)
     if found is None:
         raise InputError(
             "instrument",
-            f"'{instrument}' is not an instrument; "
+            f"{instrument!r} is not an instrument; "
             f"use one of {', '.join(sorted(catalog.instruments))}",
         )
+    body = _validated(Answers, await _json_body(request))
     result = score(found, body.answers)
     safety = assess_safety([result], catalog.crisis.for_locale(body.locale))
-    return {"safety": safety.to_contract(), "score": result.model_dump(mode="json")}
+    return _json({"safety": safety.to_contract(), "score": result.model_dump(mode="json")})
 
 
-@router.post("/plan", responses=PROBLEM_RESPONSES)
-def plan(request: Request, body: PlanBody) -> dict[str, Any]:
+@router.post("/plan", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(PlanBody))
+async def plan(request: Request) -> Response:
     """The timeline of one option for a case, dated when ``start`` is given."""
+    body = _validated(PlanBody, await _json_body(request))
     data = body.case.model_dump(mode="json", exclude_unset=True)
-    return services.care_plan(_catalog(request), data, body.option, body.start).to_contract()
+    found = services.care_plan(_catalog(request), data, body.option, body.start)
+    return _json(found.to_contract())
 
 
 @router.get("/instruments")
