@@ -26,7 +26,9 @@ DOCS_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Bothand API</title>
 <link rel="stylesheet" href="/static/docs/swagger-ui.css?v={version}">
-</head><body><main><h1 class="visually-hidden">Bothand API</h1><div id="swagger-ui"></div></main>
+<link rel="stylesheet" href="/static/docs/contrast.css?v={version}">
+<link rel="icon" href="/static/favicon.svg?v={version}" type="image/svg+xml">
+</head><body><main><div id="swagger-ui"></div></main>
 <script src="/static/docs/swagger-ui-bundle.js?v={version}"></script>
 <script src="/static/docs/init.js?v={version}"></script>
 </body></html>"""

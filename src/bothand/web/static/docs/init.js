@@ -1,4 +1,4 @@
 // Starts Swagger UI on /docs from a file (the Content-Security-Policy allows no inline script).
 window.addEventListener("DOMContentLoaded", function () {
-  window.SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
+  window.SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: false });
 });

@@ -1,0 +1,523 @@
+"""The JSON API through the ASGI app (TestClient): the contract of each endpoint, determinism,
+security headers on every kind of response, and hostile or malformed input, which must always
+get a 4xx ``application/problem+json`` naming the field, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bothand.catalog import Catalog
+from bothand.domain.vocab import Condition, OptionId
+from bothand.web.app import create_app
+from bothand.web.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+PROBLEM = "application/problem+json"
+JSON = {"content-type": "application/json"}
+LIMIT = 64 * 1024
+OPTION_IDS = set(get_args(OptionId))
+CONDITIONS = list(get_args(Condition))
+MILD = json.loads((EXAMPLES / "mild-depression.json").read_text())
+RISK = json.loads((EXAMPLES / "severe-depression-with-risk.json").read_text())
+ENDPOINTS = {
+    "/api/recommend": "post",
+    "/api/score/{instrument}": "post",
+    "/api/plan": "post",
+    "/api/instruments": "get",
+}
+
+
+@pytest.fixture(scope="module")
+def api(catalog: Catalog) -> Iterator[TestClient]:
+    """One app for the module (Hypothesis needs a fixture wider than a test). Server errors
+    come back as responses, not exceptions, so a 500 is seen and reported as a status."""
+    app = create_app(Settings(secret_key="api-tests-" + "k" * 40), catalog)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def post_raw(api: TestClient, body: bytes, headers: dict[str, str] | None = None) -> Response:
+    return api.post("/api/recommend", content=body, headers=JSON if headers is None else headers)
+
+
+def assert_problem(response: Response, *fields: str) -> dict[str, Any]:
+    """A 4xx problem details body whose ``detail`` starts with the field it is about (one of
+    ``fields`` when given), and whose ``field`` member, when there is one, is that field."""
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code
+    assert isinstance(body.get("title"), str) and body["title"]
+    assert "Traceback" not in response.text
+    detail = body.get("detail")
+    assert isinstance(detail, str), body
+    named = detail.split(": ", 1)[0] if ": " in detail else None
+    assert named and " " not in named, f"detail does not start with a field name: {body}"
+    if "field" in body:
+        assert body["field"] == named, body
+    if fields:
+        assert named in fields, f"expected the field {' or '.join(fields)}: {body}"
+    return body
+
+
+# --- the contract ---------------------------------------------------------------------------
+
+
+def test_recommend_returns_the_contract_with_safety_first(api: TestClient) -> None:
+    response = api.post("/api/recommend", json=MILD)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    result = response.json()
+    assert next(iter(result)) == "safety"
+    assert {"safety", "assessments", "options", "floor", "plan", "trace"} <= set(result)
+    safety = result["safety"]
+    assert safety["urgent"] is False
+    assert safety["resources"], "crisis contacts are always given"
+    options = result["options"]
+    assert len(options) == 6 and {option["id"] for option in options} == OPTION_IDS
+    for option in options:
+        assert option["fit"] in ("usual_start", "reasonable", "less_suited")
+        assert option["summary"]
+        assert option["reasons"], option["id"]
+        assert all(reason["sources"] for reason in option["reasons"]), option["id"]
+    assert result["plan"]["option"] in OPTION_IDS and result["plan"]["milestones"]
+    assert result["trace"] and all({"rule", "fired", "because"} <= set(t) for t in result["trace"])
+
+
+def test_recommend_puts_a_positive_risk_answer_first(api: TestClient) -> None:
+    result = api.post("/api/recommend", json=RISK).json()
+    assert next(iter(result)) == "safety"
+    assert result["safety"]["urgent"] is True
+    assert result["safety"]["resources"]
+    assert len(result["options"]) == 6, "no option is ever hidden"
+
+
+@pytest.mark.parametrize("case", [MILD, RISK], ids=["mild", "risk"])
+def test_same_case_twice_gives_byte_identical_json(api: TestClient, case: dict[str, Any]) -> None:
+    first = api.post("/api/recommend", json=case)
+    second = api.post("/api/recommend", json=case)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+
+
+def test_score_phq9_item_9_above_zero_is_urgent(api: TestClient) -> None:
+    result = api.post("/api/score/phq9", json={"answers": [0, 0, 0, 0, 0, 0, 0, 0, 1]}).json()
+    assert next(iter(result)) == "safety"
+    assert result["safety"]["urgent"] is True
+    assert "phq9.item9" in result["safety"]["flags"]
+    assert result["score"]["instrument"] == "phq9" and result["score"]["total"] == 1
+
+
+def test_score_phq9_item_9_zero_is_not_urgent(api: TestClient) -> None:
+    result = api.post("/api/score/phq9", json={"answers": [2, 2, 2, 2, 0, 0, 0, 0, 0]}).json()
+    assert result["safety"]["urgent"] is False
+    assert result["score"]["total"] == 8
+
+
+def test_score_unknown_instrument_names_the_field(api: TestClient) -> None:
+    body = assert_problem(api.post("/api/score/nope", json={"answers": [0]}), "instrument")
+    assert "phq9" in body["detail"]
+
+
+def test_plan_is_dated_from_the_start(api: TestClient) -> None:
+    start = dt.date(2026, 1, 5)
+    response = api.post(
+        "/api/plan", json={"case": MILD, "option": "therapy", "start": start.isoformat()}
+    )
+    assert response.status_code == 200
+    plan = response.json()
+    assert plan["option"] == "therapy" and plan["milestones"]
+    for milestone in plan["milestones"]:
+        date_from = dt.date.fromisoformat(milestone["date_from"])
+        date_to = dt.date.fromisoformat(milestone["date_to"])
+        assert date_from == start + dt.timedelta(days=milestone["day_from"])
+        assert date_to == start + dt.timedelta(days=milestone["day_to"])
+        assert start <= date_from <= date_to
+
+
+def test_plan_without_start_is_undated(api: TestClient) -> None:
+    plan = api.post("/api/plan", json={"case": MILD, "option": "combined"}).json()
+    assert plan["milestones"]
+    assert all(milestone.get("date_from") is None for milestone in plan["milestones"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"case": MILD, "option": "pills"}, "option"),
+        ({"case": MILD, "option": "therapy", "start": "2026-02-30"}, "start"),
+        ({"case": {**MILD, "prefrences": {}}, "option": "therapy"}, "case.prefrences"),
+        ({"option": "therapy"}, "case"),
+    ],
+    ids=["bad-option", "bad-date", "unknown-field-in-case", "no-case"],
+)
+def test_plan_bad_input_names_the_field(api: TestClient, body: dict[str, Any], field: str) -> None:
+    assert_problem(api.post("/api/plan", json=body), field)
+
+
+def test_instruments_lists_each_with_availability(api: TestClient, catalog: Catalog) -> None:
+    response = api.get("/api/instruments")
+    assert response.status_code == 200
+    listed = {item["id"]: item for item in response.json()}
+    assert set(listed) == set(catalog.instruments)
+    for item in listed.values():
+        assert {"id", "name", "items", "available", "reason"} <= set(item)
+        assert item["available"] or item["reason"], f"{item['id']}: unavailable without reason"
+    assert listed["phq9"]["available"] is True
+    assert listed["asrs"]["available"] is False and listed["asrs"]["reason"]
+
+
+def test_openapi_lists_the_four_endpoints(api: TestClient) -> None:
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert set(paths) == set(ENDPOINTS), sorted(paths)
+    for path, method in ENDPOINTS.items():
+        assert method in paths[path], (path, sorted(paths[path]))
+
+
+# --- hostile and malformed input ------------------------------------------------------------
+
+_MILD_BYTES = json.dumps(MILD).encode()
+
+
+def _with(extra: bytes) -> bytes:
+    """The mild case with one more member written as raw JSON text."""
+    return _MILD_BYTES[:-1] + b", " + extra + b"}"
+
+
+def _answers(first: bytes) -> bytes:
+    return (
+        b'{"concerns": [{"condition": "depression", "instrument": "phq9", "answers": ['
+        + first
+        + b", 0, 0, 0, 0, 0, 0, 0, 0]}]}"
+    )
+
+
+HOSTILE: list[Any] = [
+    pytest.param(b"{not json", JSON, "(body)", id="invalid-json"),
+    pytest.param(b'{"concerns": [', JSON, "(body)", id="truncated-json"),
+    pytest.param(_with(b'"age": "34"'), JSON, "age", id="string-for-number"),
+    pytest.param(_with(b'"age": 34.5'), JSON, "age", id="fraction-for-number"),
+    pytest.param(
+        _with(b'"able_to_engage_in_therapy": "yes"'),
+        JSON,
+        "able_to_engage_in_therapy",
+        id="string-for-bool",
+    ),
+    pytest.param(_answers(b'"2"'), JSON, "concerns[0].answers[0]", id="string-answer"),
+    pytest.param(b'{"concerns": "depression"}', JSON, "concerns", id="string-for-list"),
+    pytest.param(_with(b'"prefrences": {}'), JSON, "prefrences", id="unknown-field"),
+    pytest.param(b'{"concerns": []}', JSON, "concerns", id="no-concerns"),
+    pytest.param(
+        b'{"concerns": [{"condition": "grief"}]}', JSON, "concerns[0].condition", id="bad-enum"
+    ),
+    pytest.param(_with(b'"age": 1' + b"0" * 400), JSON, "age", id="huge-integer-400-digits"),
+    pytest.param(_answers(b"9" * 5000), JSON, "(body)", id="huge-integer-5000-digits"),
+    pytest.param(_answers(b"NaN"), JSON, ("(body)", "concerns[0].answers[0]"), id="nan"),
+    pytest.param(_with(b'"age": Infinity'), JSON, ("(body)", "age"), id="infinity"),
+    pytest.param(_with(b'"age": -Infinity'), JSON, ("(body)", "age"), id="minus-infinity"),
+    pytest.param(
+        b'{"concerns": ' + b"[" * 5000 + b"]" * 5000 + b"}", JSON, "(body)", id="deeply-nested"
+    ),
+    pytest.param(b'{"concerns": "\xff\xfe"}', JSON, "(body)", id="non-utf8-bytes"),
+    pytest.param(b"", JSON, "(body)", id="empty-body"),
+    pytest.param(b"", {}, "(body)", id="empty-body-no-content-type"),
+    pytest.param(b"[" + _MILD_BYTES + b"]", JSON, ("(body)", "(case)"), id="array-not-object"),
+    pytest.param(b"null", JSON, ("(body)", "(case)"), id="null"),
+    pytest.param(b'"case"', JSON, ("(body)", "(case)"), id="string-not-object"),
+    pytest.param(_MILD_BYTES, {"content-type": "text/plain"}, "(body)", id="text-plain"),
+    pytest.param(
+        b"concerns=depression",
+        {"content-type": "application/x-www-form-urlencoded"},
+        "(body)",
+        id="form-encoded",
+    ),
+    pytest.param(_MILD_BYTES, {"content-type": "application/xml"}, "(body)", id="xml-type"),
+]
+
+
+@pytest.mark.parametrize(("body", "headers", "fields"), HOSTILE)
+def test_hostile_input_gets_problem_details_naming_the_field(
+    api: TestClient, body: bytes, headers: dict[str, str], fields: str | tuple[str, ...]
+) -> None:
+    assert_problem(post_raw(api, body, headers), *([fields] if isinstance(fields, str) else fields))
+
+
+# Malformed bodies that are wrong for any endpoint, sent to the other two that take JSON.
+BODY = ("(body)",)
+ANY: tuple[str, ...] = ()  # NaN may be refused as JSON or as a value: either names a field
+MALFORMED: list[Any] = [
+    pytest.param(b"{not json", JSON, BODY, id="invalid-json"),
+    pytest.param(b"[" * 5000 + b"]" * 5000, JSON, BODY, id="deeply-nested"),
+    pytest.param(b'{"answers": [' + b"9" * 5000 + b"]}", JSON, BODY, id="huge-integer-5000-digits"),
+    pytest.param(b'{"answers": [NaN]}', JSON, ANY, id="nan"),
+    pytest.param(b'{"answers": "\xff\xfe"}', JSON, BODY, id="non-utf8-bytes"),
+    pytest.param(b"", JSON, BODY, id="empty-body"),
+    pytest.param(b"[]", JSON, BODY, id="array-not-object"),
+    pytest.param(b'{"answers": []}', {"content-type": "text/plain"}, BODY, id="text-plain"),
+    pytest.param(b"x" * (LIMIT + 1), JSON, BODY, id="oversized-body"),
+]
+
+
+@pytest.mark.parametrize("path", ["/api/score/phq9", "/api/plan"])
+@pytest.mark.parametrize(("body", "headers", "fields"), MALFORMED)
+def test_malformed_body_at_score_and_plan_gets_problem_details(
+    api: TestClient, path: str, body: bytes, headers: dict[str, str], fields: tuple[str, ...]
+) -> None:
+    assert_problem(api.post(path, content=body, headers=headers), *fields)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/recommend", _answers(b"0").replace(b'"phq9"', b'"\\ud800"')),
+        ("/api/recommend", b'{"concerns": [{"condition": "\\ud800"}]}'),
+        ("/api/recommend", _with(b'"\\ud800": 1')),
+        ("/api/score/phq9", b'{"answers": [0], "\\udfff": 1}'),
+        (
+            "/api/plan",
+            b'{"case": {"concerns": [{"condition": "depression"}]}, "option": "\\ud800"}',
+        ),
+    ],
+    ids=["instrument", "condition", "key", "score-key", "plan-option"],
+)
+def test_a_lone_surrogate_quoted_in_an_error_is_not_a_500(
+    api: TestClient, path: str, body: bytes
+) -> None:
+    # "\\ud800" is valid JSON but cannot be encoded as UTF-8: an error that quotes it back
+    # must still be sent (escaped or replaced), not crash into a 500.
+    assert_problem(api.post(path, content=body, headers=JSON))
+
+
+def test_oversized_body_is_413(api: TestClient) -> None:
+    response = post_raw(api, b'{"a": "' + b"x" * (LIMIT + 1) + b'"}')
+    assert response.status_code == 413
+    assert_problem(response, "(body)")
+
+
+def test_oversized_streamed_body_without_length_is_413(api: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"a": "'
+        for _ in range(20):
+            yield b"x" * 8192
+        yield b'"}'
+
+    response = api.post("/api/recommend", content=chunks(), headers=JSON)
+    assert response.status_code == 413
+    assert_problem(response, "(body)")
+
+
+def test_wrong_method_is_problem_details(api: TestClient) -> None:
+    response = api.get("/api/recommend")
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_unknown_api_path_is_problem_details(api: TestClient) -> None:
+    response = api.get("/api/nope", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+# --- security headers -----------------------------------------------------------------------
+
+
+def _requests() -> list[Any]:
+    return [
+        pytest.param("get", "/", {}, id="page-start"),
+        pytest.param("get", "/help", {}, id="page-help"),
+        pytest.param("get", "/docs", {}, id="page-docs"),
+        pytest.param("get", "/no-such-page", {"headers": {"accept": "text/html"}}, id="page-404"),
+        pytest.param("get", "/openapi.json", {}, id="openapi"),
+        pytest.param("get", "/api/health", {}, id="api-health"),
+        pytest.param("get", "/api/instruments", {}, id="api-instruments"),
+        pytest.param("post", "/api/recommend", {"json": MILD}, id="api-200"),
+        pytest.param("post", "/api/recommend", {"json": {}}, id="api-422"),
+        pytest.param("get", "/api/recommend", {}, id="api-405"),
+        pytest.param("get", "/api/nope", {}, id="api-404"),
+        pytest.param(
+            "post", "/api/recommend", {"content": b"x" * (LIMIT + 1), "headers": JSON}, id="api-413"
+        ),
+    ]
+
+
+def _assert_security_headers(response: Response) -> None:
+    headers = response.headers
+    csp = headers["content-security-policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
+        assert directive in csp, f"CSP lacks {directive!r}: {csp}"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    for name in ("content-security-policy", "x-content-type-options", "cache-control"):
+        assert len(headers.get_list(name)) == 1, f"{name} sent {headers.get_list(name)}"
+    assert "server" not in headers or "uvicorn" not in headers["server"].lower()
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs"), _requests())
+def test_security_headers_and_no_store_on_pages_and_api(
+    api: TestClient, method: str, path: str, kwargs: dict[str, Any]
+) -> None:
+    response = api.request(method.upper(), path, **kwargs)
+    _assert_security_headers(response)
+    assert response.headers["cache-control"] == "no-store", (path, response.status_code)
+
+
+def test_a_bug_gives_a_bare_500_with_security_headers(catalog: Catalog) -> None:
+    # A route that fails the way a bug would, on an app of its own: the 500 must be problem
+    # details without a traceback, and still carry the CSP, nosniff and no-store.
+    app = create_app(Settings(secret_key="api-tests-" + "k" * 40), catalog)
+
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/api/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    _assert_security_headers(response)
+    assert response.headers.get("cache-control") == "no-store"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/css/bothand.css", "/static/css/print.css", "/static/js/htmx.min.js"],
+)
+def test_static_files_are_cached_long_with_security_headers(api: TestClient, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 200
+    _assert_security_headers(response)
+    cache = response.headers["cache-control"]
+    assert "max-age=31536000" in cache and "immutable" in cache and "no-store" not in cache
+
+
+# --- random input never gives a 500 ---------------------------------------------------------
+
+# Text with the characters that break encoders and logs mixed in: a lone surrogate (legal as a
+# JSON escape, not encodable as UTF-8), NUL, a right-to-left override and a byte-order mark.
+_texts = st.text(
+    alphabet=st.sampled_from(["\ud800", "\udfff", "\x00", "\u202e", "\ufeff"]) | st.characters(),
+    max_size=20,
+)
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | _texts
+)
+json_values = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=6) | st.dictionaries(_texts, children, max_size=6),
+    max_leaves=25,
+)
+# Shaped like a case, with any value anywhere, so validation goes deep, not just to the top.
+_concern = st.fixed_dictionaries(
+    {"condition": st.sampled_from(CONDITIONS) | json_values},
+    optional={
+        "instrument": st.sampled_from(["phq9", "gad7", "pcl5", "asrs", "nope"]) | _texts,
+        "answers": st.lists(st.integers(-2, 5) | st.none() | json_values, max_size=25)
+        | json_values,
+        "severity": st.sampled_from(["minimal", "mild", "moderate", "severe"]) | json_values,
+    },
+)
+case_like = st.fixed_dictionaries(
+    {"concerns": st.lists(_concern, max_size=4) | json_values},
+    optional={
+        "preferences": st.fixed_dictionaries(
+            {},
+            optional={
+                "medication": st.sampled_from(["open", "prefer_to_avoid", "unsure"]) | json_values,
+                "therapy": json_values,
+            },
+        )
+        | json_values,
+        "able_to_engage_in_therapy": st.booleans() | json_values,
+        "history": json_values,
+        "age": st.integers(-5, 130) | json_values,
+        "locale": st.sampled_from(["en", "en-GB", "en-US", "xx"]) | json_values,
+        "extra": json_values,
+    },
+)
+RANDOM = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _dumps(value: Any) -> bytes:
+    # allow_nan (the default) writes NaN / Infinity literals, which clients do send.
+    return json.dumps(value).encode()
+
+
+def _check_random(response: Response) -> None:
+    assert response.status_code < 500, response.text[:300]
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith(PROBLEM)
+    else:
+        assert next(iter(response.json())) == "safety"
+
+
+@RANDOM
+@given(value=json_values | case_like)
+def test_random_json_at_recommend_never_gives_500(api: TestClient, value: Any) -> None:
+    _check_random(post_raw(api, _dumps(value)))
+
+
+@RANDOM
+@given(
+    instrument=st.sampled_from(["phq9", "gad7", "pcl5", "phq2", "asrs", "x"]),
+    value=json_values
+    | st.fixed_dictionaries(
+        {"answers": st.lists(st.integers(-3, 5) | st.none() | json_values, max_size=25)},
+        optional={"locale": json_values},
+    ),
+)
+def test_random_json_at_score_never_gives_500(api: TestClient, instrument: str, value: Any) -> None:
+    response = api.post(f"/api/score/{instrument}", content=_dumps(value), headers=JSON)
+    assert response.status_code < 500, response.text[:300]
+
+
+@RANDOM
+@given(
+    value=json_values
+    | st.fixed_dictionaries(
+        {"case": case_like, "option": st.sampled_from(sorted(OPTION_IDS)) | json_values},
+        optional={"start": st.dates().map(dt.date.isoformat) | json_values},
+    )
+)
+def test_random_json_at_plan_never_gives_500(api: TestClient, value: Any) -> None:
+    response = api.post("/api/plan", content=_dumps(value), headers=JSON)
+    assert response.status_code < 500, response.text[:300]
+
+
+def test_nan_is_not_silently_accepted_as_an_answer(api: TestClient) -> None:
+    # A NaN or a fraction must never be rounded into an answer or an age.
+    assert math.isnan(json.loads(_answers(b"NaN"))["concerns"][0]["answers"][0])
+    assert_problem(post_raw(api, _answers(b"NaN")), "(body)", "concerns[0].answers[0]")
+    assert_problem(post_raw(api, _answers(b"1.0")), "concerns[0].answers[0]")
+    assert_problem(post_raw(api, _answers(b"true")), "concerns[0].answers[0]")
