@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.web.routes.flow import case_from_state
+from bothand.web.flowstate import case_from_state
 from bothand.web.routes.takeaway import build_summary
 from bothand.web.state import COOKIE
 

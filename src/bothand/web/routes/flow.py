@@ -33,7 +33,6 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -43,17 +42,26 @@ from starlette.exceptions import HTTPException
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.evidence import Arm, Figure, Gap, RelativeFinding
 from bothand.domain.instruments import Instrument, ScreenRule
-from bothand.domain.plan import Milestone
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES
+from bothand.web.flowstate import (
+    NOT_SURE,
+    choice_id,
+    gate,
+    questionnaire_for,
+    ready_case,
+    saved_answers,
+    saved_extras,
+    unavailable_reason,
+    urgent_safety,
+)
 from bothand.web.routes.learn import source_labels
 from bothand.web.state import FlowState
+from bothand.web.views import date_text, numbers_for, parse_start, timeline_chart
 
 router = APIRouter(include_in_schema=False)
 
 LOCALES = ("en-US", "en-GB")
-NOT_SURE = "unsure"
 MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting")
 MATTER_SCALE = ("0", "1", "2", "3")
 LEANINGS = ("therapy", "medication", "combined", "unsure")
@@ -62,7 +70,6 @@ YES_NO = ("yes", "no")
 SURE_AREAS = ("sure", "understand", "risks", "support")
 STEPS = ("concerns", "questions", "results", "values", "options", "plan")
 PREFERENCE_REASON = "reason.preference."
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # a start date outside these is a typo
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -148,158 +155,6 @@ class Errors:
 
     def __bool__(self) -> bool:
         return bool(self.summary)
-
-
-def choice_id(name: str, value: object) -> str:
-    """The id of one radio or checkbox, e.g. ``phq9-item3-0``; error links point at it.
-    ``_flow_macros.html`` builds the same ids."""
-    return f"{name.replace('.', '-').replace('_', '-')}-{value}"
-
-
-# --- from the state to a case ------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def questionnaire_for(catalog: Catalog, condition: str) -> Instrument | None:
-    """The questionnaire asked for ``condition``, or None for the clinician-rated path.
-
-    A condition owns an instrument when it is the first condition, in content order, to put
-    that instrument at the head of its list; only owned instruments are asked. The GAD-7 heads
-    the lists of generalized anxiety, panic and social anxiety, so it belongs to generalized
-    anxiety, and panic and social anxiety get the clinician path. Screens that head no list
-    (PHQ-2, GAD-2, WSAS) are never asked here. Of the owned instruments, the first whose
-    wording can be shown is asked, one that rates severity before one that does not."""
-    owners: dict[str, str] = {}
-    for info in catalog.explainers.conditions:
-        if info.instruments:
-            owners.setdefault(info.instruments[0], info.id)
-    usable = [
-        catalog.instruments[i]
-        for i in _listed(catalog, condition)
-        if owners.get(i) == condition and i in catalog.instruments
-    ]
-    usable = [instrument for instrument in usable if instrument.has_wording]
-    usable.sort(key=lambda instrument: not instrument.measures_severity)
-    return usable[0] if usable else None
-
-
-def _listed(catalog: Catalog, condition: str) -> tuple[str, ...]:
-    info = next((c for c in catalog.explainers.conditions if c.id == condition), None)
-    return info.instruments if info else ()
-
-
-def unavailable_reason(catalog: Catalog, condition: str) -> str | None:
-    """Why the condition's own questionnaire cannot be asked (its licence), if that is why."""
-    return next(
-        (
-            catalog.unavailable[i]
-            for i in _listed(catalog, condition)[:1]
-            if i in catalog.unavailable
-        ),
-        None,
-    )
-
-
-def _answers(state: dict[str, Any], condition: str, instrument: Instrument) -> list[int | None]:
-    """Saved answers for ``instrument`` (None where unanswered); stale ones are ignored."""
-    values = state.get("answers", {}).get(condition)
-    if (
-        state.get("instruments", {}).get(condition) == instrument.id
-        and isinstance(values, list)
-        and len(values) == len(instrument.items)
-    ):
-        return list(values)
-    return [None] * len(instrument.items)
-
-
-def _extras(state: dict[str, Any], condition: str) -> dict[str, int]:
-    extras = state.get("extras", {}).get(condition)
-    return extras if isinstance(extras, dict) else {}
-
-
-def is_done(catalog: Catalog, state: dict[str, Any], condition: str) -> bool:
-    instrument = questionnaire_for(catalog, condition)
-    if instrument is not None:
-        return None not in _answers(state, condition, instrument)
-    return condition in state.get("severity", {})
-
-
-def case_from_state(
-    catalog: Catalog, state: dict[str, Any], *, partial: bool = False
-) -> dict[str, Any] | None:
-    """The case contract for the state; None when no concern is chosen. Unfinished
-    questionnaires are left unrated, except with ``partial`` (for the safety check): then
-    one counts as soon as its risk items are answered."""
-    concerns: list[dict[str, Any]] = []
-    for condition in state.get("concerns", []):
-        instrument = questionnaire_for(catalog, condition)
-        if instrument is not None:
-            answers = _answers(state, condition, instrument)
-            risk_known = all(answers[i.number - 1] is not None for i in instrument.risk_items)
-            started = any(a is not None for a in answers)
-            if None not in answers or (partial and risk_known and started):
-                concerns.append(
-                    {"condition": condition, "instrument": instrument.id, "answers": answers}
-                )
-                continue
-        severity = state.get("severity", {}).get(condition)
-        rating = {"severity": severity} if severity in SEVERITIES else {}
-        concerns.append({"condition": condition, **rating})
-    if not concerns:
-        return None
-    preferences = state.get("preferences", {})
-    return {
-        "concerns": concerns,
-        "preferences": {
-            "medication": preferences.get("medication", "open"),
-            "therapy": preferences.get("therapy", "open"),
-        },
-        "able_to_engage_in_therapy": state.get("engage", True) is not False,
-        "locale": state.get("locale", "en"),
-    }
-
-
-def _ready_case(catalog: Catalog, state: dict[str, Any]) -> dict[str, Any]:
-    """The case of a state that passed the gates (so at least one concern is chosen)."""
-    case = case_from_state(catalog, state)
-    if case is None:
-        raise HTTPException(409)
-    return case
-
-
-def urgent_safety(catalog: Catalog, state: dict[str, Any]) -> dict[str, Any] | None:
-    """The safety result when any risk answer is above 0, even in an unfinished form."""
-    positive = False
-    for condition in state.get("concerns", []):
-        instrument = questionnaire_for(catalog, condition)
-        if instrument is not None and instrument.risk_items:
-            answers = _answers(state, condition, instrument)
-            positive |= any((answers[i.number - 1] or 0) > 0 for i in instrument.risk_items)
-    case = case_from_state(catalog, state, partial=True) if positive else None
-    if case is None:
-        return None
-    safety: dict[str, Any] = services.recommend(catalog, case)["safety"]
-    return safety if safety["urgent"] else None
-
-
-def gate(catalog: Catalog, state: dict[str, Any], step: str) -> str | None:
-    """Where to send a person who skipped ahead to ``step``, or None when they may see it.
-    Results need every concern answered; values need the results seen (crisis help, when
-    needed, cannot be skipped past unseen); options and the plan need the values page."""
-    if not state.get("concerns"):
-        return "/concerns"
-    for condition in state["concerns"]:
-        if not is_done(catalog, state, condition):
-            return f"/questions/{condition}"
-    if step != "results" and not state.get("results_seen"):
-        return "/results"
-    values_done = state.get("engage") is not None and len(state.get("preferences", {})) == 2
-    if step in ("options", "plan") and not values_done:
-        return "/values"
-    return None
-
-
-# --- start, help, concerns ---------------------------------------------------------------
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -408,11 +263,11 @@ def _question_page(
             reason=unavailable_reason(catalog, condition),
             **common,
         )
-    answers = _answers(state, condition, instrument)
+    answers = saved_answers(state, condition, instrument)
     saved: dict[str, int | None] = {
         item.id: value for item, value in zip(instrument.items, answers, strict=True)
     }
-    saved.update(_extras(state, condition))
+    saved.update(saved_extras(state, condition))
     return render(request, "questions.html", state, instrument=instrument, saved=saved, **common)
 
 
@@ -522,7 +377,7 @@ def results_page(request: Request) -> Response:
     state = _flow(request).read(request)
     if moved := gate(catalog, state, "results"):
         return _see(moved, request, state)
-    result = services.recommend(catalog, _ready_case(catalog, state))
+    result = services.recommend(catalog, ready_case(catalog, state))
     titles = {info.id: info.name for info in catalog.explainers.conditions}
     rows = []
     for assessment in result["assessments"]:
@@ -534,7 +389,7 @@ def results_page(request: Request) -> Response:
             total = assessment["total"]
             row["band"] = instrument.band_for(total) if total is not None else None
             row["rules"] = _rules_met(instrument, assessment)
-            row["extras"] = _extra_texts(instrument, _extras(state, condition))
+            row["extras"] = _extra_texts(instrument, saved_extras(state, condition))
             row["has_risk_items"] = bool(instrument.risk_items)
         rows.append(row)
     state["results_seen"] = True
@@ -615,49 +470,13 @@ async def values_post(request: Request) -> Response:
 # --- options -----------------------------------------------------------------------------
 
 
-@dataclass
-class Numbers:
-    """What the evidence says about one option for one condition."""
-
-    condition: str
-    arms: list[tuple[Figure, Arm]] = field(default_factory=list)
-    relative: list[RelativeFinding] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
-
-
-def numbers_for(catalog: Catalog, conditions: Sequence[str]) -> dict[str, list[Numbers]]:
-    """Option id -> per condition: figure arms, relative findings and gaps, in content
-    order. A condition with nothing for an option is left out for that option."""
-    evidence = catalog.evidence
-    table: dict[str, list[Numbers]] = {option: [] for option in OPTION_IDS}
-    for option in OPTION_IDS:
-        for condition in conditions:
-            found = Numbers(
-                condition,
-                arms=[
-                    (figure, arm)
-                    for figure in evidence.figures
-                    if figure.condition == condition
-                    for arm in figure.arms
-                    if arm.option == option
-                ],
-                relative=[
-                    r for r in evidence.relative if r.condition == condition and option in r.options
-                ],
-                gaps=[g for g in evidence.gaps if g.condition == condition and option in g.options],
-            )
-            if found.arms or found.relative or found.gaps:
-                table[option].append(found)
-    return table
-
-
 @router.get("/options", response_class=HTMLResponse)
 def options_page(request: Request) -> Response:
     catalog = _catalog(request)
     state = _flow(request).read(request)
     if moved := gate(catalog, state, "options"):
         return _see(moved, request, state)
-    case = _ready_case(catalog, state)
+    case = ready_case(catalog, state)
     conditions = [concern["condition"] for concern in case["concerns"]]
     info = {option.id: option for option in catalog.explainers.options}
     options = [
@@ -704,60 +523,6 @@ async def options_post(request: Request) -> Response:
 # --- plan --------------------------------------------------------------------------------
 
 
-def parse_start(raw: object, locale: str) -> dt.date | None:
-    """A start date as a date input sends it (2026-01-31), or as typed into the plain text
-    box some browsers show instead: 31/1/2026 in the UK, 1/31/2026 in the US."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    day: dt.date | None = None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        parts = text.replace("-", "/").replace(".", "/").split("/")
-        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
-            first, second, year = (int(p) for p in parts)
-            month, date = (second, first) if locale == "en-GB" else (first, second)
-            try:
-                day = dt.date(year, month, date)
-            except ValueError:
-                day = None
-    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
-
-
-def date_text(day: dt.date, locale: str) -> str:
-    """A date in words, the way people in the chosen country write it."""
-    if locale == "en-GB":
-        return f"{day.day} {day:%B %Y}"
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def timeline_chart(milestones: Sequence[Milestone]) -> dict[str, Any]:
-    """Coordinates for the plan's picture: one numbered bar per milestone, on a week scale
-    with at most about seven week marks."""
-    left, right, top, row = 56, 620, 48, 40
-    last = max([m.day_to for m in milestones] + [7])
-    scale = (right - left) / last
-    weeks = last / 7
-    every = next((w for w in (1, 2, 4, 8, 13, 26, 52) if weeks / w <= 7), 104)
-    return {
-        "width": 640,
-        "height": top + len(milestones) * row + 8,
-        "left": left,
-        "ticks": [
-            {"x": round(left + week * 7 * scale, 1), "week": week}
-            for week in range(0, int(weeks) + 1, every)
-        ],
-        "bars": [
-            {
-                "n": n,
-                "y": top + (n - 1) * row,
-                "x": round(left + m.day_from * scale, 1),
-                "width": round(max((m.day_to - m.day_from) * scale, 8), 1),
-            }
-            for n, m in enumerate(milestones, start=1)
-        ],
-    }
-
-
 def _plan_page(
     request: Request,
     state: dict[str, Any],
@@ -767,7 +532,7 @@ def _plan_page(
     **more: Any,
 ) -> HTMLResponse:
     catalog = _catalog(request)
-    case = _ready_case(catalog, state)
+    case = ready_case(catalog, state)
     result = services.recommend(catalog, case)
     chosen = option if isinstance(option, str) and option in OPTION_IDS else None
     chosen = chosen or result["plan"]["option"]

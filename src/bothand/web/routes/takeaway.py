@@ -33,7 +33,7 @@ from bothand.domain.sources import Source
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
 from bothand.reports.summary import html_to_pdf
-from bothand.web.routes.flow import case_from_state
+from bothand.web.flowstate import case_from_state
 from bothand.web.routes.learn import long_date, source_labels
 
 router = APIRouter(include_in_schema=False)
