@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/web.py [--requests 1000] [--duration 10] [--connections 32]
 
 1. **First-load bytes per page**: each page of the flow fetched with a filled flow cookie
-   (a moderate-depression case), plus every stylesheet, script and image it links, summed as
-   the bytes of the response bodies (uncompressed; the server sends no compression).
-   Target: under 100 KB per page (the PDF is not a page).
+   (a moderate-depression case), plus every stylesheet, script and image it links: the bodies
+   uncompressed, and the bytes transferred to a client that accepts gzip (static files are
+   compressed; pages are not, see web/app.py). Target: under 100 KB transferred per page (the
+   PDF is not a page).
 2. **Server time of /options**: the ASGI app called in-process (no network, no client) for
    ``--requests`` requests with the same cookie; median and 99th percentile.
 3. **Throughput**: a real server (``uvicorn``, one process, loopback) under ``wrk`` with
@@ -50,13 +51,19 @@ PAGES = [
     "/learn/depression",
     "/help",
 ]
+# A flow state as the pages write it (keys: routes/flow.py), far enough for every page.
 STATE: dict[str, Any] = {
     "csrf": "benchmark-token",
     "locale": "en-US",
     "concerns": ["depression"],
     "answers": {"depression": [2, 1, 2, 2, 1, 1, 2, 1, 0]},
+    "instruments": {"depression": "phq9"},
+    "results_seen": True,
+    "values": {"speed": 2, "daily_pill": 1, "skills": 3},
+    "leaning": "unsure",
     "preferences": {"medication": "open", "therapy": "open"},
     "engage": True,
+    "sure_before": {"sure": "no", "understand": "yes", "risks": "no", "support": "yes"},
 }
 SECRET = "benchmark-secret-" + "k" * 32
 LINKED = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="(/[^"]+)"')
@@ -66,13 +73,18 @@ def cookie_for(app: Any) -> str:
     return f"bothand_flow={app.state.flow.signer.dumps(STATE)}"
 
 
-def page_weights(client: TestClient, cookie: str) -> list[tuple[str, int, int, int]]:
+def page_weights(client: TestClient, cookie: str) -> list[tuple[str, int, int, int, int]]:
+    """Per page: status, HTML bytes, linked asset bytes (uncompressed), and the bytes a browser
+    asking for gzip actually receives for the page and its assets."""
     rows = []
     for path in PAGES:
-        page = client.get(path, headers={"cookie": cookie, "accept": "text/html"})
-        assets = sorted(set(LINKED.findall(page.text)))
-        asset_bytes = sum(len(client.get(asset).content) for asset in assets)
-        rows.append((path, page.status_code, len(page.content), asset_bytes))
+        page = client.get(
+            path, headers={"cookie": cookie, "accept": "text/html"}, follow_redirects=False
+        )
+        assets = [client.get(asset) for asset in sorted(set(LINKED.findall(page.text)))]
+        raw = sum(len(asset.content) for asset in assets)
+        wire = page.num_bytes_downloaded + sum(asset.num_bytes_downloaded for asset in assets)
+        rows.append((path, page.status_code, len(page.content), raw, wire))
     return rows
 
 
@@ -174,14 +186,16 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(Settings(secret_key=SECRET))
     cookie = cookie_for(app)
-    print("## Page weight on first load (bytes, uncompressed)\n")
-    print("| Page | Status | HTML | Linked CSS/JS/images | Total | Under 100 KB |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("## Page weight on first load (bytes)\n")
+    print(
+        "| Page | Status | HTML | Linked CSS/JS/images | Total uncompressed | Transferred (gzip) | Under 100 KB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
     with TestClient(app, base_url="http://bench") as client:
-        for path, status, html, assets in page_weights(client, cookie):
+        for path, status, html, assets, wire in page_weights(client, cookie):
             total = html + assets
-            ok = "yes" if total < 100_000 else "NO"
-            print(f"| `{path}` | {status} | {html:,} | {assets:,} | {total:,} | {ok} |")
+            ok = "yes" if wire < 100_000 else "NO"
+            print(f"| `{path}` | {status} | {html:,} | {assets:,} | {total:,} | {wire:,} | {ok} |")
 
     times = asyncio.run(server_times(app, cookie, args.requests))
     ms = sorted(t * 1000 for t in times)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.errors import InputError
@@ -72,7 +73,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.include_router(flow.router)
     app.include_router(learn.router)
     app.include_router(takeaway.router)
-    app.mount("/static", CachedStatic(directory=HERE / "static"), name="static")
+    # Static files are compressed (they hold no secrets); pages are not, as they carry the
+    # CSRF token next to text a person typed (BREACH).
+    static = GZipMiddleware(CachedStatic(directory=HERE / "static"), minimum_size=512)
+    app.mount("/static", static, name="static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
