@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     cookie = cookie_for(app)
     print("## Page weight on first load (bytes)\n")
     print(
-        "| Page | Status | HTML | Linked CSS/JS/images | Total uncompressed | Transferred (gzip) | Under 100 KB |"
+        "| Page | Status | HTML | Linked CSS/JS/images | Total uncompressed "
+        "| Transferred (gzip) | Under 100 KB |"
     )
     print("|---|---:|---:|---:|---:|---:|---|")
     with TestClient(app, base_url="http://bench") as client:
