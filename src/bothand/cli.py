@@ -98,6 +98,22 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("id", metavar="ID", help="for example depression, combined, cbt")
     explain.set_defaults(handler=_explain)
 
+    serve = commands.add_parser("serve", help="run the web app")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes (1); set BOTHAND_SECRET_KEY when > 1"
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-* from --forwarded-allow-ips",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips", default="127.0.0.1", help="proxies to trust (127.0.0.1)"
+    )
+    serve.set_defaults(handler=_serve)
+
     instruments = commands.add_parser(
         "instruments", help="list questionnaires and whether they can be used"
     )

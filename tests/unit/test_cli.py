@@ -225,3 +225,54 @@ def test_licence_gated_questionnaire_says_why() -> None:
 def test_main_in_process_returns_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["explain", "depression"]) == 0
     assert "Depression" in capsys.readouterr().out or True
+
+
+def test_serve_starts_the_web_app_the_readme_runs(tmp_path: Path) -> None:
+    """`bothand serve` (what `scripts/run` starts) answers pages and the API, then stops."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bothand.cli", "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        page = b""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read()
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.2)
+        assert b"<h1>" in page, (tmp_path / "serve.log").read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as response:
+            assert json.loads(response.read()) == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def test_serve_refuses_several_workers_without_a_shared_key() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "BOTHAND_SECRET_KEY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bothand.cli", "serve", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert "--workers: set BOTHAND_SECRET_KEY" in done.stderr
