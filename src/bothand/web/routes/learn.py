@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -29,6 +30,7 @@ from bothand.domain.sources import Source
 from bothand.domain.vocab import CONDITIONS
 from bothand.services import condition_names
 
+T = TypeVar("T")
 router = APIRouter(include_in_schema=False)
 
 # Bibliography sections, in the order a reader meets them (ids are the Source.kind vocabulary).
@@ -313,28 +315,29 @@ def about(request: Request) -> HTMLResponse:
     return render(request, "learn/about.html")
 
 
+def _by_id(items: Iterable[T], wanted: str) -> T | None:
+    return next((item for item in items if getattr(item, "id", None) == wanted), None)
+
+
 @router.get("/learn/treatments/{treatment_id}", response_class=HTMLResponse)
 def treatment(request: Request, treatment_id: str) -> HTMLResponse:
     catalog = _catalog(request)
-    for info in catalog.explainers.treatments:
-        if info.id == treatment_id:
-            return render(request, "learn/treatment.html", page=treatment_page(catalog, info))
-    return not_found(request)
+    if (info := _by_id(catalog.explainers.treatments, treatment_id)) is None:
+        return not_found(request)
+    return render(request, "learn/treatment.html", page=treatment_page(catalog, info))
 
 
 @router.get("/learn/options/{option_id}", response_class=HTMLResponse)
 def option(request: Request, option_id: str) -> HTMLResponse:
     catalog = _catalog(request)
-    for info in catalog.explainers.options:
-        if info.id == option_id:
-            return render(request, "learn/option.html", page=option_page(catalog, info))
-    return not_found(request)
+    if (info := _by_id(catalog.explainers.options, option_id)) is None:
+        return not_found(request)
+    return render(request, "learn/option.html", page=option_page(catalog, info))
 
 
 @router.get("/learn/{condition_id}", response_class=HTMLResponse)
 def condition(request: Request, condition_id: str) -> HTMLResponse:
     catalog = _catalog(request)
-    for info in catalog.explainers.conditions:
-        if info.id == condition_id:
-            return render(request, "learn/condition.html", page=condition_page(catalog, info))
-    return not_found(request)
+    if (info := _by_id(catalog.explainers.conditions, condition_id)) is None:
+        return not_found(request)
+    return render(request, "learn/condition.html", page=condition_page(catalog, info))
