@@ -8,29 +8,27 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bothand.catalog import Catalog
 from bothand.domain.case import Case, Concern, age_band, parse_case
 from bothand.domain.errors import InputError, within
-from bothand.domain.options import ConcernFacts, Decision, PersonFacts, decide
-from bothand.domain.plan import Plan, PlanRequest, build_plan
-from bothand.domain.safety import Safety, assess_safety
+from bothand.domain.options import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
+from bothand.domain.plan import Plan
+from bothand.domain.safety import Safety, assess_safety, clear_memo
 from bothand.domain.scoring import Score, score
 from bothand.domain.vocab import OPTION_IDS, UNRATED
 
 CONTRACT_VERSION = "1"
 
 
-class Assessment:
+class Assessment(NamedTuple):
     """One concern, assessed: the score when answers were given, and the severity fact."""
 
-    def __init__(self, concern: Concern, result: Score | None, severity: str) -> None:
-        self.concern = concern
-        self.score = result
-        self.severity = severity
+    concern: Concern
+    score: Score | None
+    severity: str
 
     def to_contract(self) -> dict[str, Any]:
         if self.score is None:
@@ -71,38 +69,37 @@ def assess(catalog: Catalog, case: Case) -> list[Assessment]:
     """Score every concern given as answers; keep clinician ratings as they are."""
     assessments = []
     for index, concern in enumerate(case.concerns):
-        where = f"concerns[{index}]"
-        if concern.instrument is None:
+        instrument_id = concern.instrument
+        if instrument_id is None:
             assessments.append(Assessment(concern, None, concern.severity or UNRATED))
             continue
-        instrument_id = concern.instrument or ""
         instrument = catalog.instruments.get(instrument_id)
         if instrument is None:
             known = ", ".join(sorted(catalog.instruments))
             raise InputError(
-                f"{where}.instrument", f"'{instrument_id}' is not an instrument; use one of {known}"
+                f"concerns[{index}].instrument",
+                f"'{instrument_id}' is not an instrument; use one of {known}",
             )
-        fitting = _instruments_for(catalog, concern.condition)
+        fitting = _instruments_for(catalog).get(concern.condition, ())
         if instrument_id not in fitting:
             raise InputError(
-                f"{where}.instrument",
+                f"concerns[{index}].instrument",
                 f"{instrument_id} does not measure {concern.condition}; "
                 f"use one of {', '.join(fitting)} or a severity",
             )
         try:
             result = score(instrument, concern.answers or ())
         except InputError as error:
-            raise within(where, error) from None
+            raise within(f"concerns[{index}]", error) from None
         severity = result.severity if result.severity is not None else UNRATED
         assessments.append(Assessment(concern, result, severity))
     return assessments
 
 
-def _instruments_for(catalog: Catalog, condition: str) -> tuple[str, ...]:
-    for info in catalog.explainers.conditions:
-        if info.id == condition:
-            return info.instruments
-    return ()
+@lru_cache(maxsize=8)
+def _instruments_for(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """The instruments that measure each condition."""
+    return {info.id: info.instruments for info in catalog.explainers.conditions}
 
 
 def safety_for(catalog: Catalog, case: Case, assessments: list[Assessment]) -> Safety:
@@ -114,86 +111,47 @@ def decide_case(
     catalog: Catalog, case: Case, assessments: list[Assessment], safety: Safety
 ) -> Decision:
     person = PersonFacts(
-        medication_preference=case.preferences.medication,
-        therapy_preference=case.preferences.therapy,
-        able_to_engage_in_therapy=case.able_to_engage_in_therapy,
-        medication_history=case.history.medication,
-        therapy_history=case.history.therapy,
-        urgent=safety.urgent,
-        age_band=age_band(case.age),
-        several_concerns=len(case.concerns) > 1,
+        case.preferences.medication,
+        case.preferences.therapy,
+        case.able_to_engage_in_therapy,
+        case.history.medication,
+        case.history.therapy,
+        safety.urgent,
+        age_band(case.age),
+        len(case.concerns) > 1,
     )
-    concerns = tuple(
-        ConcernFacts(condition=a.concern.condition, severity=a.severity) for a in assessments
-    )
-    return _decision(catalog, concerns, person)
+    concerns = [ConcernFacts(a.concern.condition, a.severity) for a in assessments]
+    return engine(catalog).decide(concerns, person)
 
 
-# Deciding and planning are pure functions of a few facts and of the loaded catalog (which is
-# frozen and hashed by identity), so their results are memoised. The results are immutable.
-@lru_cache(maxsize=16384)
-def _decision(
-    catalog: Catalog, concerns: tuple[ConcernFacts, ...], person: PersonFacts
-) -> Decision:
-    return decide(catalog.rules, concerns, person, condition_names(catalog))
+@lru_cache(maxsize=8)
+def engine(catalog: Catalog) -> Engine:
+    """The catalog's rule book compiled for deciding: once per loaded catalog, like loading
+    it (it depends on content only, never on a case)."""
+    return compile_engine(catalog.rules, condition_names(catalog))
 
 
-@lru_cache(maxsize=16384)
-def _plan(catalog: Catalog, request: PlanRequest) -> Plan:
-    return build_plan(catalog.timeline, request)
+def clear_memos() -> None:
+    """Forget every result memoised from earlier cases (today only the safety result of a
+    combination of risk answers). What was compiled from the content stays, as loading it
+    does: the rule book (``engine``) and the timeline (``Timeline.planner``)."""
+    clear_memo()
 
 
-def cache_stats() -> dict[str, dict[str, int]]:
-    """Hits and misses of the memoised steps (for the benchmark; holds no case data)."""
-    stats = {}
-    for name, function in (("decide", _decision), ("plan", _plan)):
-        info = function.cache_info()
-        stats[name] = {"hits": info.hits, "misses": info.misses, "size": info.currsize}
-    return stats
-
-
-def clear_caches(catalog: Catalog | None = None) -> None:
-    """Forget memoised results; with ``catalog``, also what its rules and timeline prepared."""
-    _decision.cache_clear()
-    _plan.cache_clear()
-    _plan_request.cache_clear()
-    if catalog is not None:
-        catalog.rules.prepared.clear()
-        catalog.timeline.prepared.clear()
-
-
-def plan_request(
-    case: Case, assessments: list[Assessment], safety: Safety, option: str
-) -> PlanRequest:
+def plan_for(
+    catalog: Catalog, case: Case, assessments: list[Assessment], safety: Safety, option: str
+) -> Plan:
+    """The plan of ``option`` for this case, from the catalog's compiled timeline."""
     if option not in OPTION_IDS:
         raise InputError(
             "option", f"'{option}' is not an option; use one of {', '.join(OPTION_IDS)}"
         )
-    return _plan_request(
+    return catalog.timeline.planner.plan(
         option,
-        tuple((a.concern.condition, a.severity) for a in assessments),
+        [(a.concern.condition, a.severity) for a in assessments],
         case.age,
         safety.urgent,
         case.history.previous_episodes >= 2,
-    )
-
-
-@lru_cache(maxsize=16384)
-def _plan_request(
-    option: str,
-    concerns: tuple[tuple[str, str], ...],
-    age: int | None,
-    at_risk: bool,
-    high_relapse_risk: bool,
-) -> PlanRequest:
-    return PlanRequest.model_validate(
-        {
-            "option": option,
-            "concerns": concerns,
-            "age": age,
-            "at_risk": at_risk,
-            "high_relapse_risk": high_relapse_risk,
-        }
     )
 
 
@@ -206,8 +164,7 @@ def first_choice(decision: Decision) -> str:
     return decision.options[0].id
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """Everything the pipeline worked out for one case (score, decide, plan), before it is
     turned into the contract's JSON."""
 
@@ -224,7 +181,7 @@ def run(catalog: Catalog, data: Any) -> Outcome:
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
     decision = decide_case(catalog, case, assessments, safety)
-    plan = _plan(catalog, plan_request(case, assessments, safety, first_choice(decision)))
+    plan = plan_for(catalog, case, assessments, safety, first_choice(decision))
     return Outcome(case, assessments, safety, decision, plan)
 
 
@@ -268,7 +225,7 @@ def care_plan(catalog: Catalog, data: Any, option: str, start: dt.date | None) -
     case = parse_case(data)
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
-    plan = _plan(catalog, plan_request(case, assessments, safety, option))
+    plan = plan_for(catalog, case, assessments, safety, option)
     return plan.dated(start) if start is not None else plan
 
 

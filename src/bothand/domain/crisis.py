@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import Field
 
 from bothand.domain.knowledge import ContentModel, Meta, PatientText, SourceId
@@ -35,8 +37,12 @@ class CrisisDirectory(ContentModel):
     def for_locale(self, locale: str) -> CrisisLocale:
         """The entry for ``locale``, through aliases, falling back to the default locale."""
         wanted = self.aliases.get(locale, locale)
-        by_code = {entry.locale: entry for entry in self.locales}
+        by_code = self._by_code
         return (
             by_code.get(wanted)
             or by_code[self.aliases.get(self.default_locale, self.default_locale)]
         )
+
+    @cached_property
+    def _by_code(self) -> dict[str, CrisisLocale]:
+        return {entry.locale: entry for entry in self.locales}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -171,6 +172,35 @@ class LicensedWording(ContentModel):
     extra_item_options: dict[str, dict[int, str]] = Field(default_factory=dict)
 
 
+Pairs = tuple[tuple[int, int], ...]  # (item index, lowest answer that counts)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringTable:
+    """An instrument restated by item index (counting from 0) for ``scoring.score``, built
+    once per instrument (``Instrument.scoring_table``) so that scoring a form looks nothing up
+    by item number or criterion type. It says nothing the instrument's fields do not."""
+
+    n_items: int
+    same_range: tuple[int, int] | None  # (min, max) when every item has the same range
+    lows: tuple[int, ...]  # each item's min
+    highs: tuple[int, ...]  # each item's max
+    total_indexes: tuple[int, ...] | None  # items in the total; None when every item is
+    prorate_up_to: int  # most unanswered items the total is prorated over; 0: never
+    subscales: tuple[tuple[str, tuple[int, ...]], ...]  # (subscale id, item indexes)
+    # every criterion of every rule, in order: (pairs, at_least) for a count of items, or
+    # (None, cut-off) for a total
+    criteria: tuple[tuple[Pairs | None, int], ...]
+    counted: tuple[tuple[str, int], ...]  # (count id, its index in criteria), in rule order
+    rules: tuple[tuple[str, tuple[int, ...]], ...]  # (rule id, indexes in criteria); screen first
+    has_screen: bool
+    bands: dict[int, tuple[str, Severity | None]]  # total -> (label, severity) of band_for
+    risks: tuple[tuple[int, str], ...]  # (item index, item id) of each risk item
+    prorated_flag: str
+    incomplete_flag: str
+    rules_version: str  # "<id>@<version>": the definition a score was made with
+
+
 class Instrument(ContentModel):
     id: ContentId
     name: str
@@ -230,6 +260,51 @@ class Instrument(ContentModel):
     def has_wording(self) -> bool:
         """True when every item can be shown: shipped wording or a clinic's licensed copy."""
         return all(item.text is not None for item in self.items)
+
+    @cached_property
+    def scoring_table(self) -> ScoringTable:
+        """This instrument by item index, for ``scoring.score`` (built on first use)."""
+        ranges = set(self.bounds)
+        criteria: list[tuple[Pairs | None, int]] = []
+        counted: list[tuple[str, int]] = []
+        rules: list[tuple[str, tuple[int, ...]]] = []
+        for rule in self.rules:
+            first = len(criteria)
+            for criterion in rule.all_of:
+                if isinstance(criterion, TotalAtLeast):
+                    criteria.append((None, criterion.total_at_least))
+                    continue
+                if criterion.id is not None:
+                    counted.append((criterion.id, len(criteria)))
+                pairs = tuple((number - 1, low) for number, low in criterion.items.items())
+                criteria.append((pairs, criterion.at_least))
+            rules.append((rule.id, tuple(range(first, len(criteria)))))
+        bands: dict[int, tuple[str, Severity | None]] = {}
+        for band in reversed(self.bands):  # the first band that holds a total wins, as in band_for
+            for total in range(band.min, band.max + 1):
+                bands[total] = (band.label, band.severity)
+        in_total = tuple(index for index, item in enumerate(self.items) if item.in_total)
+        return ScoringTable(
+            n_items=len(self.items),
+            same_range=next(iter(ranges)) if len(ranges) == 1 else None,
+            lows=tuple(item.min for item in self.items),
+            highs=tuple(item.max for item in self.items),
+            total_indexes=None if len(in_total) == len(self.items) else in_total,
+            prorate_up_to=self.missing.max_missing if self.missing.method == "prorate" else 0,
+            subscales=tuple(
+                (subscale.id, tuple(number - 1 for number in subscale.items))
+                for subscale in self.subscales
+            ),
+            criteria=tuple(criteria),
+            counted=tuple(counted),
+            rules=tuple(rules),
+            has_screen=self.screen is not None,
+            bands=bands,
+            risks=tuple((index, item.id) for index, item in enumerate(self.items) if item.risk),
+            prorated_flag=f"{self.id}.prorated",
+            incomplete_flag=f"{self.id}.incomplete",
+            rules_version=f"{self.id}@{self.version}",
+        )
 
     def options_for(self, item: Item) -> tuple[AnswerOption, ...]:
         return item.options if item.options is not None else self.options

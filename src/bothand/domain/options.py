@@ -7,30 +7,64 @@ sets the floor (ties go to the condition listed first in the vocabulary, never t
 order); the reasons of every concern are kept and name their concern.
 
 Options are never removed: the result always has all six, in canonical order.
+
+The rule book is compiled once per loaded catalog into an ``Engine`` (``compile_engine``):
+
+- every rule gets one bit. A rule's condition is a "box" (for each fact, the set of values it
+  accepts) when it is built from ``all``, comparisons, ``always``, and ``any``/``not`` over one
+  fact. For each fact and value the engine keeps the bits of the rules that accept it, so the
+  rules that fire for a concern are the AND of one mask per fact: no tree is walked per case.
+  A condition that is not a box is evaluated with ``Expr.holds`` (the masks let it through);
+- the six fits are one number (a digit in base 3 per option) and each adjust rule is a table
+  from the fits before it to the fits after it, made by applying the rule's own effects;
+- each rule's reasons, with the concern's name filled in, are made once per condition.
+
+Deciding a case is then a few lookups per concern. The trace (why each rule did or did not
+fire, and what it changed) is worked out from the same bits and tables only when it is read.
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bothand.domain.errors import ContentError
-from bothand.domain.rules import Expr, Facts, Rule, RuleBook
-from bothand.domain.vocab import CONDITIONS, OPTION_IDS, Condition, Fit, OptionId, shift_fit
+from bothand.domain.rules import (
+    FACTS,
+    All,
+    Always,
+    AnyOf,
+    Comparison,
+    Expr,
+    Facts,
+    Not,
+    Rule,
+    RuleBook,
+    Value,
+)
+from bothand.domain.vocab import (
+    CONDITIONS,
+    FIT_ORDER,
+    OPTION_IDS,
+    Condition,
+    Fit,
+    OptionId,
+    shift_fit,
+)
 
-# Plain frozen dataclasses, not pydantic models: these are built many times per case, hold only
-# values the engine itself made, and are hashable so the use-case layer can memoise decisions.
+# Named tuples and frozen dataclasses, not pydantic models: these are built many times per case
+# and hold only values the engine itself made (or the validated case gave).
 
 
-@dataclass(frozen=True, slots=True)
-class ConcernFacts:
+class ConcernFacts(NamedTuple):
     condition: Condition
     severity: str  # a Severity or "unrated"
 
 
-@dataclass(frozen=True, slots=True)
-class PersonFacts:
+class PersonFacts(NamedTuple):
     medication_preference: str = "open"
     therapy_preference: str = "open"
     able_to_engage_in_therapy: bool = True
@@ -53,16 +87,23 @@ class PersonFacts:
         }
 
 
+PERSON_FACTS: tuple[str, ...] = PersonFacts._fields
+CONCERN_FACTS: tuple[str, ...] = ("condition", "severity")
+
+
 @dataclass(frozen=True, slots=True)
 class GivenReason:
     id: str
     text: str
     sources: tuple[str, ...]
     concern: Condition | None = None  # the concern the reason speaks to, when it is specific
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)  # same id, same words
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.id, self.text))
 
 
-@dataclass(frozen=True, slots=True)
-class OptionResult:
+class OptionResult(NamedTuple):  # a tuple: made six times per case, and cheaply
     id: OptionId
     fit: Fit
     reasons: tuple[GivenReason, ...]
@@ -94,215 +135,377 @@ class TraceEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class _Part(NamedTuple):
+    """One concern as decided: which rules fired (bits), its fits and demand."""
+
+    rank: int  # the condition's place in the vocabulary: parts sort by it
+    concern: ConcernFacts
+    fired: int
+    demand: int
+    state: int  # the six fits, one base-3 digit per option
+
+
+class Decision(NamedTuple):
     options: tuple[OptionResult, ...]
     floor: Condition
-    parts: tuple[tuple[_ConcernOutcome, Facts], ...] = field(repr=False, compare=False)
+    engine: Engine  # what decided, and how each part was reached: for the trace
+    person: PersonFacts
+    parts: tuple[_Part, ...]  # the floor first
 
     @property
     def trace(self) -> tuple[TraceEntry, ...]:
         """Every rule considered for every concern (floor first), with the facts it saw."""
-        return tuple(
-            TraceEntry(rule.id, outcome.condition, fired, effect, rule.when, facts)
-            for outcome, facts in self.parts
-            for rule, fired, effect in outcome.steps
-        )
+        return tuple(entry for part in self.parts for entry in self.engine.trace(part, self.person))
 
 
-@dataclass(frozen=True, slots=True)
-class _ConcernOutcome:
-    """What the rules did for one concern. It depends only on the concern's condition, which
-    rules fired, and the name used in reasons — not on any other fact — so one outcome serves
-    every case where the same rules fire."""
+# --- fits as one number ----------------------------------------------------------------------
 
-    condition: Condition
-    demand: int
-    fits: dict[OptionId, Fit]
-    reasons: dict[OptionId, tuple[GivenReason, ...]]
-    steps: tuple[tuple[Rule, bool, str], ...]  # (rule, fired, effect) in the order considered
+_DEMAND = operator.attrgetter("demand")
+_RANK: dict[str, int] = {fit: rank for rank, fit in enumerate(FIT_ORDER)}
+_N_STATES = len(FIT_ORDER) ** len(OPTION_IDS)
 
 
-def decide(
-    book: RuleBook,
-    concerns: Sequence[ConcernFacts],
-    person: PersonFacts,
-    condition_names: Mapping[str, str],
-) -> Decision:
-    """Give every option a fit and reasons for these concerns and this person."""
-    if not concerns:
-        raise ContentError("decide", "at least one concern is needed")
-    evaluated = [_evaluate(book, concern, person, condition_names) for concern in concerns]
-    evaluated.sort(key=lambda pair: CONDITIONS.index(pair[0].condition))
-    floor_index = max(range(len(evaluated)), key=lambda i: (evaluated[i][0].demand, -i))
-    parts = (evaluated[floor_index], *(p for i, p in enumerate(evaluated) if i != floor_index))
-    options = _combine(book, tuple(outcome for outcome, _ in parts), condition_names)
-    return Decision(options=options, floor=parts[0][0].condition, parts=parts)
+def _encode(fits: Mapping[OptionId, Fit]) -> int:
+    state = 0
+    for option in reversed(OPTION_IDS):
+        state = state * len(FIT_ORDER) + _RANK[fits[option]]
+    return state
 
 
-def _combine(
-    book: RuleBook, outcomes: tuple[_ConcernOutcome, ...], names: Mapping[str, str]
-) -> tuple[OptionResult, ...]:
-    """Fits from the floor (first), reasons from every concern; shared for the same outcomes."""
-    key = ("combined", *(id(outcome) for outcome in outcomes))
-    cached: tuple[OptionResult, ...] | None = book.prepared.get(key)
-    if cached is not None:
-        return cached
-    floor = outcomes[0]
-    results = []
-    for option in OPTION_IDS:
-        reasons: list[GivenReason] = []
-        if len(outcomes) > 1:
-            reasons.append(_give(book, book.floor_reason, floor.condition, names))
-        for outcome in outcomes:
-            reasons.extend(outcome.reasons[option])
-        fit = floor.fits[option]
-        if not reasons:
-            reasons.append(_give(book, book.fallback_reasons[option][fit], floor.condition, names))
-        results.append(OptionResult(id=option, fit=fit, reasons=_unique(reasons)))
-    combined = tuple(results)
-    book.prepared[key] = combined
-    return combined
+def _decode(state: int) -> tuple[Fit, ...]:
+    fits = []
+    for _ in OPTION_IDS:
+        state, rank = divmod(state, len(FIT_ORDER))
+        fits.append(FIT_ORDER[rank])
+    return tuple(fits)
 
 
-def _evaluate(
-    book: RuleBook, concern: ConcernFacts, person: PersonFacts, names: Mapping[str, str]
-) -> tuple[_ConcernOutcome, Facts]:
-    """Which rules fire for this concern, and what they do. The predicates are evaluated for
-    every concern; what the fired rules do is worked out once per combination and shared (the
-    outcome objects are immutable and live as long as the book, so ``id`` keys stay valid)."""
-    facts = person.facts()
-    facts["condition"] = concern.condition
-    facts["severity"] = concern.severity  # the facts dict is never changed after this line
-    base = book.base_rules(concern.condition)
-    base_fired = tuple(rule.when.holds(facts) for rule in base)
-    adjust_fired = tuple(rule.when.holds(facts) for rule in book.adjust_rules())
-    name = names.get(concern.condition, concern.condition)
-    key = ("outcome", concern.condition, base_fired, adjust_fired, name)
-    outcome: _ConcernOutcome | None = book.prepared.get(key)
-    if outcome is None:
-        outcome = _outcome(book, concern, base_fired, adjust_fired, names)
-        book.prepared[key] = outcome
-    return outcome, facts
+_FITS_OF_STATE: tuple[tuple[Fit, ...], ...] = tuple(_decode(s) for s in range(_N_STATES))
 
 
-def _outcome(
-    book: RuleBook,
-    concern: ConcernFacts,
-    base_fired: tuple[bool, ...],
-    adjust_fired: tuple[bool, ...],
-    names: Mapping[str, str],
-) -> _ConcernOutcome:
-    fits: dict[OptionId, Fit] | None = None
-    demand = 0
-    reasons: dict[OptionId, list[GivenReason]] = {option: [] for option in OPTION_IDS}
-    steps: list[tuple[Rule, bool, str]] = []
-    for rule, fired in zip(book.base_rules(concern.condition), base_fired, strict=True):
-        effect = ""
-        if fired:
-            fits = dict(rule.set)
-            demand = rule.demand or 0
-            effect = "starting fits: " + ", ".join(f"{o}={fits[o]}" for o in OPTION_IDS)
-            _collect(book, rule, concern.condition, names, reasons)
-        steps.append((rule, fired, effect))
-    if fits is None or base_fired.count(True) != 1:
-        raise ContentError(
-            "rules.yaml", f"exactly one base rule must fit {concern.condition}/{concern.severity}"
-        )
-    for rule, fired in zip(book.adjust_rules(), adjust_fired, strict=True):
-        effect = ""
-        if fired:
-            effect = _apply(rule, fits)
-            _collect(book, rule, concern.condition, names, reasons)
-        steps.append((rule, fired, effect))
-    return _ConcernOutcome(
-        condition=concern.condition,
-        demand=demand,
-        fits=fits,
-        reasons={option: tuple(given) for option, given in reasons.items()},
-        steps=tuple(steps),
-    )
-
-
-def _apply(rule: Rule, fits: dict[OptionId, Fit]) -> str:
-    """Apply a rule's effects in a fixed order: set, shift, at_least, at_most. Say what changed."""
-    before = dict(fits)
+def apply_effects(rule: Rule, fits: dict[OptionId, Fit]) -> None:
+    """A rule's effects, in a fixed order: set, shift, at_least, at_most."""
     for option, fit in rule.set.items():
         fits[option] = fit
     for option, steps in rule.shift.items():
         fits[option] = shift_fit(fits[option], steps)
     for option, fit in rule.at_least.items():
-        fits[option] = max(fits[option], fit, key=_rank)
+        fits[option] = max(fits[option], fit, key=_RANK.__getitem__)
     for option, fit in rule.at_most.items():
-        fits[option] = min(fits[option], fit, key=_rank)
-    changes = [f"{o}: {before[o]} → {fits[o]}" for o in OPTION_IDS if before[o] != fits[o]]
-    return "; ".join(changes) if changes else "no change in fit (reasons added)"
+        fits[option] = min(fits[option], fit, key=_RANK.__getitem__)
 
 
-def _rank(fit: Fit) -> int:
-    return ("less_suited", "reasonable", "usual_start").index(fit)
+def _effect_table(rule: Rule) -> tuple[int, ...]:
+    """Fits after the rule, for every combination of fits before it. Each option's new fit
+    depends only on its own old fit, so three runs of the rule (every option at each fit)
+    give the whole table."""
+    after_rank: list[dict[OptionId, int]] = []
+    for fit in FIT_ORDER:
+        fits: dict[OptionId, Fit] = dict.fromkeys(OPTION_IDS, fit)
+        apply_effects(rule, fits)
+        after_rank.append({option: _RANK[fits[option]] for option in OPTION_IDS})
+    table = []
+    for state in range(_N_STATES):
+        before = _FITS_OF_STATE[state]
+        new = {
+            o: FIT_ORDER[after_rank[_RANK[f]][o]] for o, f in zip(OPTION_IDS, before, strict=True)
+        }
+        table.append(_encode(new))
+    return tuple(table)
 
 
-def _collect(
-    book: RuleBook,
-    rule: Rule,
-    condition: Condition,
-    names: Mapping[str, str],
-    reasons: dict[OptionId, list[GivenReason]],
-) -> None:
-    for ref in rule.reasons:
-        targets = OPTION_IDS if ref.option == "all" else (ref.option,)
-        for option in targets:
-            reasons[option].append(
-                _give(book, ref.reason, condition, names, about_concern=rule.stage == "base")
+# --- conditions as boxes ---------------------------------------------------------------------
+
+Box = dict[str, frozenset[Value]]
+
+
+def _box(expr: Expr) -> Box | None:
+    """The values each fact may take for ``expr`` to hold, when that is how it works (a fact
+    missing from the box may take any value); None when the condition is not of that shape."""
+    if isinstance(expr, Always):
+        return {}
+    if isinstance(expr, Comparison):
+        return {expr.fact: frozenset(v for v in FACTS[expr.fact] if expr.holds({expr.fact: v}))}
+    if isinstance(expr, All):
+        box: Box = {}
+        for child in expr.all:
+            inner = _box(child)
+            if inner is None:
+                return None
+            for fact, values in inner.items():
+                box[fact] = box.get(fact, frozenset(FACTS[fact])) & values
+        return box
+    facts = expr.facts_used()
+    if isinstance(expr, (AnyOf, Not)) and len(facts) == 1:
+        (fact,) = facts
+        return {fact: frozenset(v for v in FACTS[fact] if expr.holds({fact: v}))}
+    return None
+
+
+# --- the engine ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    rule: Rule
+    bit: int
+    box: Box  # for the masks; a condition that is not a box passes them (bar its condition)
+    general: bool  # the condition is not a box: ``Expr.holds`` decides
+    table: tuple[int, ...]  # adjust rules: fits after, by fits before; base rules: empty
+
+
+class Engine:
+    """A rule book compiled for fast deciding (see the module's docstring). Immutable once
+    built; holds nothing about any case."""
+
+    def __init__(self, book: RuleBook, names: Mapping[str, str]) -> None:
+        self.book = book
+        self.names = dict(names)
+        compiled: list[_Compiled] = []
+        for index, rule in enumerate(book.rules):
+            box = _box(rule.when)
+            general = box is None
+            if box is None:
+                box = {}
+            if rule.stage == "base" and rule.condition is not None:
+                box = {**box, "condition": frozenset({rule.condition})}
+            table = _effect_table(rule) if rule.stage == "adjust" else ()
+            compiled.append(_Compiled(rule, 1 << index, box, general, table))
+        self._masks: dict[str, dict[Value, int]] = {
+            fact: {value: self._accepting(compiled, fact, value) for value in values}
+            for fact, values in FACTS.items()
+        }
+        self._general = tuple((c.bit, c.rule.when) for c in compiled if c.general)
+        self._base_bits = 0
+        self._start: dict[int, tuple[int, int]] = {}  # base bit -> (fits, demand)
+        for c in compiled:
+            if c.rule.stage == "base":
+                self._base_bits |= c.bit
+                self._start[c.bit] = (_encode(c.rule.set), c.rule.demand or 0)
+        self._base: dict[str, tuple[_Compiled, ...]] = {
+            condition: tuple(next(c for c in compiled if c.rule is r) for r in rules)
+            for condition, rules in ((k, book.base_rules(k)) for k in CONDITIONS)
+        }
+        self._adjust = tuple(c for c in compiled if c.rule.stage == "adjust")
+        self._adjust_bits = sum(c.bit for c in self._adjust)
+        self._tables = {c.bit: c.table for c in self._adjust}
+        # (bit, condition) -> ((option index, reason), ...), in the order the rule gives them
+        self._reasons: dict[tuple[int, str], tuple[tuple[int, GivenReason], ...]] = {}
+        for c, condition in itertools.product(compiled, CONDITIONS):
+            given = []
+            for ref in c.rule.reasons:
+                reason = self._reason(ref.reason, condition, about_concern=c.rule.stage == "base")
+                targets = (
+                    range(len(OPTION_IDS))
+                    if ref.option == "all"
+                    else (OPTION_IDS.index(ref.option),)
+                )
+                given += [(option, reason) for option in targets]
+            self._reasons[(c.bit, condition)] = tuple(given)
+        # condition -> ((bit, reasons), ...): its base rules, then the adjust rules, in the
+        # order they are considered; only rules that give reasons
+        self._givers: dict[str, tuple[tuple[int, tuple[tuple[int, GivenReason], ...]], ...]] = {
+            condition: tuple(
+                (c.bit, self._reasons[(c.bit, condition)])
+                for c in (*self._base[condition], *self._adjust)
+                if self._reasons[(c.bit, condition)]
             )
+            for condition in CONDITIONS
+        }
+        # condition -> (its givers by bit, the bits of all its givers)
+        self._giving: dict[str, tuple[dict[int, tuple[tuple[int, GivenReason], ...]], int]] = {
+            condition: (dict(givers), sum(bit for bit, _ in givers))
+            for condition, givers in self._givers.items()
+        }
+        # condition -> the pairs of its rules (as two bits) that give one option the same
+        # reason: only when both fire can a single concern repeat a reason
+        self._repeating: dict[str, tuple[int, ...]] = {}
+        for name, givers in self._givers.items():
+            first: dict[tuple[int, tuple[str, str]], int] = {}
+            pairs_of_bits: set[int] = set()
+            for bit, pairs in givers:
+                for index, r in pairs:
+                    earlier = first.setdefault((index, r.key), bit)
+                    if earlier != bit:
+                        pairs_of_bits.add(earlier | bit)
+            self._repeating[name] = tuple(sorted(pairs_of_bits))
+        self._floor_reason = {k: self._reason(book.floor_reason, k) for k in CONDITIONS}
+        self._fallback = {
+            (index, fit, condition): self._reason(book.fallback_reasons[option][fit], condition)
+            for index, option in enumerate(OPTION_IDS)
+            for fit in FIT_ORDER
+            for condition in CONDITIONS
+        }
+        self._rank_of_condition = {k: i for i, k in enumerate(CONDITIONS)}
+
+    @staticmethod
+    def _accepting(compiled: list[_Compiled], fact: str, value: Value) -> int:
+        mask = 0
+        for c in compiled:
+            if fact not in c.box or value in c.box[fact]:
+                mask |= c.bit
+        return mask
+
+    def _reason(
+        self, reason_id: str, condition: Condition, *, about_concern: bool = False
+    ) -> GivenReason:
+        """The reason's text for this concern; it names the concern when the text asks for it."""
+        reason = self.book.reason(reason_id)
+        specific = "{condition}" in reason.text
+        text = reason.text
+        if specific:
+            text = text.replace("{condition}", self.names.get(condition, condition))
+        return GivenReason(
+            id=reason.id,
+            text=text,
+            sources=reason.sources,
+            concern=condition if (specific or about_concern) else None,
+        )
+
+    # --- deciding ---
+
+    def person_mask(self, person: PersonFacts) -> int:
+        masks = self._masks
+        return (
+            masks["medication_preference"][person.medication_preference]
+            & masks["therapy_preference"][person.therapy_preference]
+            & masks["able_to_engage_in_therapy"][person.able_to_engage_in_therapy]
+            & masks["medication_history"][person.medication_history]
+            & masks["therapy_history"][person.therapy_history]
+            & masks["urgent"][person.urgent]
+            & masks["age_band"][person.age_band]
+            & masks["several_concerns"][person.several_concerns]
+        )
+
+    def fired(self, concern: ConcernFacts, person: PersonFacts, person_mask: int) -> int:
+        """The bits of the rules that fire for this concern."""
+        masks = self._masks
+        fired = (
+            person_mask
+            & masks["condition"][concern.condition]
+            & masks["severity"][concern.severity]
+        )
+        if self._general:
+            facts = _facts(concern, person)
+            for bit, when in self._general:
+                if fired & bit and not when.holds(facts):
+                    fired &= ~bit
+        return fired
+
+    def part(self, concern: ConcernFacts, person: PersonFacts, person_mask: int) -> _Part:
+        fired = self.fired(concern, person, person_mask)
+        base = fired & self._base_bits
+        start = self._start.get(base)  # None unless exactly one base rule fired
+        if start is None:
+            raise ContentError(
+                "rules.yaml",
+                f"exactly one base rule must fit {concern.condition}/{concern.severity}",
+            )
+        state, demand = start
+        adjusting = fired & self._adjust_bits
+        while adjusting:  # in content order (the lowest bit first)
+            bit = adjusting & -adjusting
+            state = self._tables[bit][state]
+            adjusting ^= bit
+        return _Part(self._rank_of_condition[concern.condition], concern, fired, demand, state)
+
+    def decide(self, concerns: Sequence[ConcernFacts], person: PersonFacts) -> Decision:
+        """Give every option a fit and reasons for these concerns and this person."""
+        if not concerns:
+            raise ContentError("decide", "at least one concern is needed")
+        person_mask = self.person_mask(person)
+        parts = [self.part(concern, person, person_mask) for concern in concerns]
+        if len(parts) > 1:
+            parts.sort()  # by rank: the conditions' order in the vocabulary
+            floor = max(parts, key=_DEMAND)  # the first of the most demanding
+            if floor is not parts[0]:
+                parts.remove(floor)
+                parts.insert(0, floor)
+        floor = parts[0]
+        condition = floor.concern.condition
+        reasons: list[list[GivenReason]] = [[] for _ in OPTION_IDS]
+        if len(parts) > 1:
+            for given in reasons:
+                given.append(self._floor_reason[condition])
+        base_bits = self._base_bits
+        for part in parts:
+            by_bit, giving = self._giving[part.concern.condition]
+            left = part.fired & giving
+            base = left & base_bits  # the one base rule comes first, then the adjust rules
+            order = (base, left ^ base) if base else (left,)
+            for bits in order:
+                while bits:
+                    bit = bits & -bits  # lowest first: the order of the rules in content
+                    for index, reason in by_bit[bit]:
+                        reasons[index].append(reason)
+                    bits ^= bit
+        fits = _FITS_OF_STATE[floor.state]
+        unique = _unique if len(parts) > 1 or self._repeats(floor) else tuple
+        options = []
+        for index, option in enumerate(OPTION_IDS):
+            given = reasons[index]
+            fit = fits[index]
+            if not given:
+                given.append(self._fallback[(index, fit, condition)])
+            options.append(OptionResult(option, fit, unique(given)))
+        return Decision(tuple(options), condition, self, person, tuple(parts))
+
+    def _repeats(self, part: _Part) -> bool:
+        """Whether two rules that fired for this concern give an option the same reason."""
+        fired = part.fired
+        return any(fired & pair == pair for pair in self._repeating[part.concern.condition])
+
+    # --- explaining ---
+
+    def trace(self, part: _Part, person: PersonFacts) -> list[TraceEntry]:
+        """The rules considered for one concern, in order, with what each fired one did."""
+        condition = part.concern.condition
+        facts = _facts(part.concern, person)
+        entries = []
+        state = 0
+        for c in self._base[condition]:
+            fired = bool(part.fired & c.bit)
+            effect = ""
+            if fired:
+                state = self._start[c.bit][0]
+                shown = _FITS_OF_STATE[state]
+                effect = "starting fits: " + ", ".join(
+                    f"{o}={f}" for o, f in zip(OPTION_IDS, shown, strict=True)
+                )
+            entries.append(TraceEntry(c.rule.id, condition, fired, effect, c.rule.when, facts))
+        for c in self._adjust:
+            fired = bool(part.fired & c.bit)
+            effect = ""
+            if fired:
+                before, state = _FITS_OF_STATE[state], c.table[state]
+                after = _FITS_OF_STATE[state]
+                changes = [
+                    f"{o}: {b} → {a}"
+                    for o, b, a in zip(OPTION_IDS, before, after, strict=True)
+                    if b != a
+                ]
+                effect = "; ".join(changes) if changes else "no change in fit (reasons added)"
+            entries.append(TraceEntry(c.rule.id, condition, fired, effect, c.rule.when, facts))
+        return entries
 
 
-def _give(
-    book: RuleBook,
-    reason_id: str,
-    condition: Condition | None,
-    names: Mapping[str, str],
-    *,
-    about_concern: bool = False,
-) -> GivenReason:
-    """The reason's text for this concern; it names the concern when the text asks for it.
-    Built once per book, reason and concern name, then shared (it is immutable)."""
-    name = names.get(condition, condition) if condition is not None else None
-    key = ("reason", reason_id, condition, name, about_concern)
-    given: GivenReason | None = book.prepared.get(key)
-    if given is None:
-        given = _make_reason(book, reason_id, condition, name, about_concern)
-        book.prepared[key] = given
-    return given
+def compile_engine(book: RuleBook, condition_names: Mapping[str, str]) -> Engine:
+    """The rule book compiled for deciding; ``condition_names`` fill ``{condition}``."""
+    return Engine(book, condition_names)
 
 
-def _make_reason(
-    book: RuleBook,
-    reason_id: str,
-    condition: Condition | None,
-    name: str | None,
-    about_concern: bool,
-) -> GivenReason:
-    reason = book.reason(reason_id)
-    text = reason.text
-    specific = condition is not None and "{condition}" in text
-    if specific and name is not None:
-        text = text.replace("{condition}", name)
-    return GivenReason(
-        id=reason.id,
-        text=text,
-        sources=reason.sources,
-        concern=condition if (specific or about_concern) else None,
-    )
+def _facts(concern: ConcernFacts, person: PersonFacts) -> Facts:
+    facts = person.facts()
+    facts["condition"] = concern.condition
+    facts["severity"] = concern.severity
+    return facts
 
 
 def _unique(reasons: list[GivenReason]) -> tuple[GivenReason, ...]:
-    seen: set[tuple[str, str]] = set()
-    kept = []
+    """The reasons without repeats (same id and words), each where it first came."""
+    if len(reasons) == 1:
+        return (reasons[0],)
+    first: dict[tuple[str, str], GivenReason] = {}
     for reason in reasons:
-        key = (reason.id, reason.text)
-        if key not in seen:
-            seen.add(key)
-            kept.append(reason)
-    return tuple(kept)
+        first.setdefault(reason.key, reason)
+    return tuple(first.values())

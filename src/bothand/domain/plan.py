@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple, cast
 
 from pydantic import (
     BaseModel,
@@ -261,18 +262,28 @@ class Timeline(ContentModel):
     milestones: tuple[MilestoneTemplate, ...] = Field(min_length=1)
 
     @cached_property
-    def prepared(self) -> dict[tuple[object, ...], Any]:
-        """Values derived once per loaded timeline and then shared (all immutable): milestones,
-        and each concern's template choices."""
-        return {}
+    def planner(self) -> Planner:
+        """The timeline compiled for building plans (once per loaded timeline)."""
+        return Planner(self)
 
     def age_class(self, age: int | None) -> int:
         """Which interval between the ages content tests ``age`` falls in (-1 when unknown).
-        Two ages in one interval match every ``When`` alike, so they can share choices."""
-        return -1 if age is None else bisect.bisect_right(self._age_cuts, age)
+        Two ages in one interval match every ``When`` alike."""
+        return -1 if age is None else bisect.bisect_right(self.age_cuts, age)
+
+    def age_in_class(self, age_class: int) -> int | None:
+        """An age in the interval ``age_class`` (None for unknown, or an interval no age is
+        in)."""
+        if age_class < 0:
+            return None
+        if age_class == 0:
+            first = self.age_cuts[0] if self.age_cuts else 1
+            return first - 1 if first > 0 else None
+        return self.age_cuts[age_class - 1]
 
     @cached_property
-    def _age_cuts(self) -> tuple[int, ...]:
+    def age_cuts(self) -> tuple[int, ...]:
+        """The ages where some ``When`` starts or stops matching, sorted."""
         tests: list[When] = [row.when for row in self.therapy_choice]
         tests += [course.when for course in self.courses]
         for template in self.milestones:
@@ -418,34 +429,20 @@ class PlanRequest(BaseModel):
         return self
 
 
-class Milestone(BaseModel):
-    """One step of a plan. Days count from the start day; dates are set by ``Plan.dated``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Milestone(NamedTuple):
+    """One step of a plan. Days count from the start day; dates are set by ``Plan.dated``.
+    Made only by the planner, from checked content (a named tuple: about a dozen are made
+    for every plan, and this is the cheapest immutable record)."""
 
     id: str
     kind: MilestoneKind
-    day_from: NonNegativeInt
-    day_to: NonNegativeInt
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
-    sources: tuple[str, ...] = Field(min_length=1)
+    day_from: int
+    day_to: int
+    title: str
+    text: str
+    sources: tuple[str, ...]
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-
-    @model_validator(mode="after")
-    def _in_order(self) -> Milestone:
-        if self.day_from > self.day_to:
-            raise ValueError(f"{self.id}: day_from {self.day_from} is after day_to {self.day_to}")
-        if (self.date_from is None) != (self.date_to is None):
-            raise ValueError(f"{self.id}: give both dates or neither")
-        if (
-            self.date_from is not None
-            and self.date_to is not None
-            and self.date_from > self.date_to
-        ):
-            raise ValueError(f"{self.id}: date_from is after date_to")
-        return self
 
     def to_contract(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -463,20 +460,16 @@ class Milestone(BaseModel):
         return data
 
 
-class Plan(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Plan:
     """The milestones of one option, sorted by ``day_from`` and then ``id``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     option: OptionId
-    milestones: tuple[Milestone, ...] = Field(min_length=1)
+    milestones: tuple[Milestone, ...]
 
-    @model_validator(mode="after")
-    def _sorted(self) -> Plan:
-        keys = [(m.day_from, m.id) for m in self.milestones]
-        if keys != sorted(keys) or len(set(keys)) != len(keys):
-            raise ValueError("milestones must be sorted by day_from, then id, without repeats")
-        return self
+    def __post_init__(self) -> None:
+        if not self.milestones:
+            raise ValueError("a plan needs at least one milestone")
 
     @property
     def is_dated(self) -> bool:
@@ -486,18 +479,15 @@ class Plan(BaseModel):
         """The same plan with dates: ``start`` plus each milestone's days."""
         if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
             raise InputError("start", "must be a calendar date, such as 2026-01-31")
-        return self.model_copy(
-            update={
-                "milestones": tuple(
-                    m.model_copy(
-                        update={
-                            "date_from": start + dt.timedelta(days=m.day_from),
-                            "date_to": start + dt.timedelta(days=m.day_to),
-                        }
-                    )
-                    for m in self.milestones
+        return Plan(
+            option=self.option,
+            milestones=tuple(
+                m._replace(
+                    date_from=start + dt.timedelta(days=m.day_from),
+                    date_to=start + dt.timedelta(days=m.day_to),
                 )
-            }
+                for m in self.milestones
+            ),
         )
 
     def to_contract(self) -> dict[str, Any]:
@@ -510,127 +500,283 @@ class Plan(BaseModel):
 
 def build_plan(timeline: Timeline, request: PlanRequest) -> Plan:
     """The milestones for ``request.option``, with the most demanding window for each."""
-    if request.option not in OPTION_IDS:
-        raise InputError(
-            "option", f"{request.option!r} is not allowed; use one of {list(OPTION_IDS)}"
-        )
-    facts = _facts(request)
-    therapy, course = _lead_course(timeline, facts)
-    fills = {
-        "therapy": timeline.therapy_names[therapy],
-        "length": timeline.course_length.render(course),
-    }
-    windows: dict[str, tuple[int, int]] = {}
-    milestones: list[Milestone] = []
-    per_concern = [_template_choices(timeline, f) for f in facts]
-    for index, template in enumerate(timeline.milestones):
-        if request.option not in template.options:
-            continue
-        if any(choices[index][0] for choices in per_concern):  # unless_any matched a concern
-            continue
-        chosen = [choices[index][2] for choices in per_concern if choices[index][1]]
-        if not chosen:
-            continue
-        candidates = [
-            (_window(variant.window, windows, course), position, variant)
-            for position, variant in enumerate(chosen)
-        ]
-        if template.combine == "earliest":
-            window, _, variant = min(candidates, key=lambda c: (c[0], c[1]))
-        else:
-            window, _, variant = min(candidates, key=lambda c: (-c[0][0], -c[0][1], c[1]))
-        windows[template.id] = window
-        sources = variant.sources
-        if variant.window.course_length:
-            sources = tuple(dict.fromkeys((*sources, *course.sources)))
-        # Milestones are immutable and repeat across plans: one object per template, variant,
-        # window and therapy wording is made once per loaded timeline and then shared.
-        # id(variant) is a sound key: the memo lives on the timeline that owns the variant.
-        key = (template.id, id(variant), window, *fills.values())
-        milestone = timeline.prepared.get(key)
-        if milestone is None:
-            milestone = Milestone(
-                id=template.id,
-                kind=template.kind,
-                day_from=window[0],
-                day_to=window[1],
-                title=variant.title.format_map(fills),
-                text=variant.text.format_map(fills),
-                sources=sources,
-            )
-            timeline.prepared[key] = milestone
-        milestones.append(milestone)
-    milestones.sort(key=lambda m: (m.day_from, m.id))
-    return Plan(option=request.option, milestones=tuple(milestones))
-
-
-def _template_choices(timeline: Timeline, facts: Facts) -> tuple[tuple[bool, bool, Variant], ...]:
-    """For one concern, per template: (excluded by ``unless_any``, selected by ``if_any``, the
-    variant it picks). A pure function of the concern's facts, worked out once per timeline."""
-    key = (
-        "choices",
-        facts.option,
-        facts.condition,
-        facts.severity,
-        timeline.age_class(facts.age),
-        facts.at_risk,
-        facts.high_relapse_risk,
+    return timeline.planner.plan(
+        request.option,
+        request.concerns,
+        request.age,
+        request.at_risk,
+        request.high_relapse_risk,
     )
-    choices: tuple[tuple[bool, bool, Variant], ...] | None = timeline.prepared.get(key)
-    if choices is None:
-        choices = tuple(
-            (
-                template.unless_any is not None and template.unless_any.matches(facts),
-                template.if_any is None or template.if_any.matches(facts),
-                template.variant_for(facts),
+
+
+class _Variant(NamedTuple):
+    """A variant compiled: its window, and its words and sources for each course."""
+
+    after: str | None
+    days: tuple[int, int] | None  # None: the length of the course
+    texts: tuple[tuple[str, str, tuple[str, ...]], ...]  # by course index: title, text, sources
+    made: tuple[Milestone, ...] | None  # by course index, when the window is fixed days from 0
+
+
+class _Step(NamedTuple):
+    """A milestone template compiled: its bits, and its variants by bit."""
+
+    id: str
+    kind: MilestoneKind
+    latest: bool  # combine: keep the latest window (else the earliest)
+    unless: int  # bit of ``unless_any``, 0 when there is none
+    only_if: int  # bit of ``if_any``, 0 when there is none (every concern is selected)
+    variants: int  # the bits of its variants
+    variant_by_bit: dict[int, _Variant]
+    uniform: _Variant | None  # the variant every concern gets, when it cannot differ
+
+
+class Planner:
+    """The timeline compiled for building plans quickly. Immutable once built; holds nothing
+    about any case.
+
+    Every ``When`` of the timeline is a box: for each fact, the values it accepts (an age by
+    the interval between the ages content tests, see ``Timeline.age_class``). Each ``When`` gets
+    one bit, and for every value of every fact the planner keeps the bits of the ``When``s
+    that accept it. The ``When``s that hold for a concern are then the AND of six masks, and
+    "the first row (or variant) that matches" is the lowest bit of a group. Texts are filled
+    in for every variant and course once, here.
+    """
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        whens: list[When] = []
+
+        def bit(when: When) -> int:
+            whens.append(when)
+            return 1 << (len(whens) - 1)
+
+        courses = timeline.courses
+        fills = [
+            {
+                "therapy": timeline.therapy_names[course.therapy],
+                "length": timeline.course_length.render(course),
+            }
+            for course in courses
+        ]
+
+        def compiled(template: MilestoneTemplate, variant: Variant) -> _Variant:
+            texts = []
+            for course, words in zip(courses, fills, strict=True):
+                sources = variant.sources
+                if variant.window.course_length:
+                    sources = tuple(dict.fromkeys((*sources, *course.sources)))
+                texts.append(
+                    (variant.title.format_map(words), variant.text.format_map(words), sources)
+                )
+            window = variant.window
+            made = None
+            if window.after is None and window.days is not None:
+                low, high = window.days
+                made = tuple(
+                    Milestone(template.id, template.kind, low, high, title, text, sources)
+                    for title, text, sources in texts
+                )
+            return _Variant(window.after, window.days, tuple(texts), made)
+
+        steps: list[_Step] = []
+        for template in timeline.milestones:
+            unless = bit(template.unless_any) if template.unless_any is not None else 0
+            only_if = bit(template.if_any) if template.if_any is not None else 0
+            by_bit = {
+                bit(variant.when): compiled(template, variant) for variant in template.variants
+            }
+            uniform = None
+            if len(by_bit) == 1 and not unless and not only_if:
+                (uniform,) = by_bit.values()
+            steps.append(
+                _Step(
+                    template.id,
+                    template.kind,
+                    template.combine == "latest",
+                    unless,
+                    only_if,
+                    sum(by_bit),
+                    by_bit,
+                    uniform,
+                )
             )
-            for template in timeline.milestones
-        )
-        timeline.prepared[key] = choices
-    return choices
-
-
-def _facts(request: PlanRequest) -> list[Facts]:
-    """One Facts per concern, in the canonical order of conditions (never the input order).
-    Checks again what PlanRequest checks, for requests made without validation."""
-    if not request.concerns:
-        raise InputError("concerns", "give at least one concern")
-    for index, (condition, severity) in enumerate(request.concerns):
-        if condition not in CONDITIONS:
-            raise InputError(f"concerns[{index}][0]", f"{condition!r} is not a condition")
-        if severity not in SEVERITIES_OR_UNRATED:
-            raise InputError(
-                f"concerns[{index}][1]", f"{severity!r} is not a severity or '{UNRATED}'"
+        self._steps_for: dict[str, tuple[_Step, ...]] = {
+            option: tuple(
+                step
+                for step, template in zip(steps, timeline.milestones, strict=True)
+                if option in template.options
             )
-    concerns = sorted(request.concerns, key=lambda pair: CONDITIONS.index(pair[0]))
-    return [
-        Facts(
-            request.option,
-            condition,
-            severity,
-            request.age,
-            request.at_risk,
-            request.high_relapse_risk,
+            for option in OPTION_IDS
+        }
+        self._therapy_by_bit = {bit(row.when): row.therapy for row in timeline.therapy_choice}
+        self._therapy_rows = sum(self._therapy_by_bit)
+        # course bit -> (course index, course weeks in days)
+        self._course_by_bit: dict[int, tuple[int, tuple[int, int]]] = {
+            bit(course.when): (
+                index,
+                (course.weeks[0] * DAYS_PER_WEEK, course.weeks[1] * DAYS_PER_WEEK),
+            )
+            for index, course in enumerate(courses)
+        }
+        self._courses_of: dict[str, int] = {
+            therapy: sum(
+                b
+                for b, (index, _) in self._course_by_bit.items()
+                if courses[index].therapy == therapy
+            )
+            for therapy in THERAPY_IDS
+        }
+        n_classes = len(timeline.age_cuts) + 1
+        values: dict[str, tuple[Any, ...]] = {
+            "option": OPTION_IDS,
+            "condition": CONDITIONS,
+            "severity": SEVERITIES_OR_UNRATED,
+            "age_class": (-1, *range(n_classes)),
+            "at_risk": (False, True),
+            "high_relapse_risk": (False, True),
+        }
+        self._masks: dict[str, dict[Any, int]] = {
+            fact: {
+                value: sum(
+                    1 << i for i, w in enumerate(whens) if _accepts(w, fact, value, timeline)
+                )
+                for value in fact_values
+            }
+            for fact, fact_values in values.items()
+        }
+
+    def plan(
+        self,
+        option: str,
+        concerns: Sequence[tuple[str, str]],
+        age: int | None,
+        at_risk: bool,
+        high_relapse_risk: bool,
+    ) -> Plan:
+        """The milestones of ``option`` for these concerns, each with its most demanding
+        window. Checks what ``PlanRequest`` checks that it needs, for callers without one."""
+        masks = self._masks
+        steps = self._steps_for.get(option)
+        if steps is None:
+            raise InputError("option", f"{option!r} is not allowed; use one of {list(OPTION_IDS)}")
+        if not concerns:
+            raise InputError("concerns", "give at least one concern")
+        common = (
+            masks["option"][option]
+            & masks["age_class"][self.timeline.age_class(age)]
+            & masks["at_risk"][bool(at_risk)]
+            & masks["high_relapse_risk"][bool(high_relapse_risk)]
         )
-        for condition, severity in concerns
-    ]
+        # One mask per concern, in the canonical order of conditions (never the input order).
+        held: list[tuple[int, int]] = []
+        for index, (condition, severity) in enumerate(concerns):
+            by_condition = masks["condition"].get(condition)
+            if by_condition is None:
+                raise InputError(f"concerns[{index}][0]", f"{condition!r} is not a condition")
+            by_severity = masks["severity"].get(severity)
+            if by_severity is None:
+                raise InputError(
+                    f"concerns[{index}][1]", f"{severity!r} is not a severity or '{UNRATED}'"
+                )
+            held.append((_CONDITION_RANK[condition], common & by_condition & by_severity))
+        held.sort()
+        ms = [m for _, m in held]
+        course, course_days = self._lead_course(ms)
+        windows: dict[str, tuple[int, int]] = {}
+        milestones: list[Milestone] = []
+        held_by_any = 0
+        for m in ms:
+            held_by_any |= m
+        for step in steps:
+            variant = step.uniform
+            if variant is not None:  # one variant, for every concern: one window
+                days = variant.days or course_days
+                if variant.after is None:
+                    best = days
+                else:
+                    anchor = windows[variant.after]
+                    best = (anchor[0] + days[0], anchor[1] + days[1])
+            else:
+                only_if = step.only_if
+                if step.unless & held_by_any or (only_if and not only_if & held_by_any):
+                    continue  # ``unless_any`` holds for a concern, or ``if_any`` for none
+                variants = step.variants
+                by_bit = step.variant_by_bit
+                latest = step.latest
+                best = (-1, -1)
+                for m in ms:
+                    if only_if and not m & only_if:
+                        continue
+                    found = m & variants
+                    candidate_variant = by_bit[found & -found]  # the first variant matching
+                    days = candidate_variant.days or course_days
+                    after = candidate_variant.after
+                    if after is None:
+                        candidate = days
+                    else:
+                        anchor = windows[after]
+                        candidate = (anchor[0] + days[0], anchor[1] + days[1])
+                    # the most demanding window; ties go to the first concern
+                    if variant is None or (candidate > best if latest else candidate < best):
+                        best, variant = candidate, candidate_variant
+                assert variant is not None  # ``if_any`` holds for a concern
+            windows[step.id] = best
+            if variant.made is not None:  # made once, when the planner was built
+                milestones.append(variant.made[course])
+            else:
+                milestones.append(
+                    _new_milestone(
+                        Milestone, (step.id, step.kind, *best, *variant.texts[course], None, None)
+                    )
+                )
+        milestones.sort(key=_MILESTONE_ORDER)
+        return Plan(cast(OptionId, option), tuple(milestones))
+
+    def _lead_course(self, ms: list[int]) -> tuple[int, tuple[int, int]]:
+        """The course the plan names (its index, and its weeks in days): with several
+        concerns, the one with the longest course (the latest end), so the plan allows time
+        for it; ties go to the first concern."""
+        best: tuple[int, tuple[int, int]] | None = None
+        for m in ms:
+            therapy = self._therapy_by_bit[_lowest(m & self._therapy_rows)]
+            found = self._course_by_bit[_lowest(m & self._courses_of[therapy])]
+            if best is None or found[1] > best[1]:
+                best = found
+        assert best is not None  # there is at least one concern
+        return best
 
 
-def _lead_course(timeline: Timeline, facts: list[Facts]) -> tuple[TherapyId, Course]:
-    """The therapy the plan names: with several concerns, the one with the longest course
-    (the latest end), so the plan allows time for it; ties go to the first concern."""
-    courses = []
-    for index, concern in enumerate(facts):
-        therapy = timeline.therapy_for(concern)
-        courses.append((timeline.course_for(therapy, concern), index, therapy))
-    course, _, therapy = min(courses, key=lambda c: (-c[0].weeks[0], -c[0].weeks[1], c[1]))
-    return therapy, course
+_CONDITION_RANK: dict[str, int] = {condition: rank for rank, condition in enumerate(CONDITIONS)}
 
 
-def _window(window: Window, known: dict[str, tuple[int, int]], course: Course) -> tuple[int, int]:
-    base = (0, 0) if window.after is None else known[window.after]
-    if window.days is not None:
-        offset = window.days
-    else:  # course_length (Window allows exactly one of the two)
-        offset = (course.weeks[0] * DAYS_PER_WEEK, course.weeks[1] * DAYS_PER_WEEK)
-    return base[0] + offset[0], base[1] + offset[1]
+def _lowest(bits: int) -> int:
+    """The lowest set bit: the first row or variant (in content order) that matches."""
+    return bits & -bits
+
+
+_MILESTONE_ORDER = operator.itemgetter(2, 0)  # day_from, then id
+# A milestone made from its fields without NamedTuple's keyword handling (dates left unset).
+_new_milestone = tuple.__new__
+
+
+def _accepts(when: When, fact: str, value: Any, timeline: Timeline) -> bool:
+    """Whether ``when`` lets ``value`` of ``fact`` through (its other tests aside)."""
+    if fact == "option":
+        return not when.options or value in when.options
+    if fact == "condition":
+        return not when.conditions or value in when.conditions
+    if fact == "severity":
+        return not when.severities or value in when.severities
+    if fact == "age_class":
+        if when.age_from is None and when.age_to is None:
+            return True
+        age = timeline.age_in_class(value)
+        if age is None:
+            return False
+        return (when.age_from is None or age >= when.age_from) and (
+            when.age_to is None or age <= when.age_to
+        )
+    if fact == "at_risk":
+        return when.at_risk is None or when.at_risk == value
+    return when.high_relapse_risk is None or when.high_relapse_risk == value

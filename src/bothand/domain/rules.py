@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -266,11 +266,6 @@ class RuleBook(ContentModel):
     @cached_property
     def _adjust(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.stage == "adjust")
-
-    @cached_property
-    def prepared(self) -> dict[Any, Any]:
-        """Values the engine derives once per loaded book (reasons with names filled in)."""
-        return {}
 
     @cached_property
     def _reasons_by_id(self) -> dict[str, Reason]:

@@ -10,7 +10,6 @@ Rules that nothing may change — no preference, option, setting or content edit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -42,16 +41,43 @@ class Safety(BaseModel):
         }
 
 
+# (risk flags, any risk item answered 0, id of the crisis entry) -> (that entry, its result)
+_MEMO_SIZE = 256
+_memo: dict[tuple[tuple[str, ...], bool, int], tuple[CrisisLocale, Safety]] = {}
+
+
 def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
     """Combine the risk answers of every score into one safety result."""
-    flags = tuple(sorted({item for score in scores for item in score.risk_positive}))
-    zero = any(score.risk_zero for score in scores)
-    return _safety(flags, zero, crisis)
+    if len(scores) == 1:  # the common case: one questionnaire
+        flags = scores[0].risk_positive
+        if len(flags) > 1:
+            flags = tuple(sorted(set(flags)))
+        zero = bool(scores[0].risk_zero)
+    else:
+        positive = [item for score in scores for item in score.risk_positive]
+        flags = tuple(sorted(set(positive))) if len(positive) > 1 else tuple(positive)
+        zero = any([score.risk_zero for score in scores])
+    # Memoised by the crisis entry's identity: hashing a CrisisLocale hashes every resource,
+    # which cost more than the rest of this function. The entry is kept with its result, so
+    # its id cannot be reused by another object while the result is memoised.
+    key = (flags, zero, id(crisis))
+    found = _memo.get(key)
+    if found is not None and found[0] is crisis:
+        return found[1]
+    safety = _safety(flags, zero, crisis)
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    _memo[key] = (crisis, safety)
+    return safety
 
 
-@lru_cache(maxsize=256)
+def clear_memo() -> None:
+    """Forget every memoised result (for a benchmark that starts as a new process would)."""
+    _memo.clear()
+
+
 def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
-    """The result for one combination of risk answers; memoised, as it is immutable."""
+    """The result for one combination of risk answers (immutable, so it can be shared)."""
     urgent = bool(flags)
     notes = (crisis.zero_is_not_no_risk,) if zero and not urgent else ()
     return Safety(

@@ -19,31 +19,21 @@ could not change the outcome, and unknown (None) otherwise.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from fractions import Fraction
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
+from typing import Any
 
 from bothand.domain.errors import InputError
-from bothand.domain.instruments import (
-    Criterion,
-    Instrument,
-    Item,
-    ItemsCountAtLeast,
-    ScreenRule,
-    TotalAtLeast,
-)
+from bothand.domain.instruments import Instrument, ScoringTable
 from bothand.domain.vocab import Severity
 
 _NUMBER = re.compile(r"^[+-]?[0-9]+$")
 
 
-class Score(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Score:
     """The result of scoring one completed (or partly completed) instrument."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     instrument: str
     total: int | None
@@ -60,56 +50,39 @@ class Score(BaseModel):
     risk_zero: tuple[str, ...]  # risk item ids answered 0: never to be shown as "no risk"
     rules_version: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, field by field (tuples become lists)."""
+        return {
+            "instrument": self.instrument,
+            "total": self.total,
+            "complete": self.complete,
+            "prorated": self.prorated,
+            "n_missing": self.n_missing,
+            "band": self.band,
+            "severity": self.severity,
+            "subscales": dict(self.subscales),
+            "counts": dict(self.counts),
+            "screen_positive": self.screen_positive,
+            "flags": list(self.flags),
+            "risk_positive": list(self.risk_positive),
+            "risk_zero": list(self.risk_zero),
+            "rules_version": self.rules_version,
+        }
+
 
 def rules_version(instrument: Instrument) -> str:
-    return f"{instrument.id}@{instrument.version}"
+    """``<id>@<version>``: the definition a score was made with."""
+    return instrument.scoring_table.rules_version
 
 
 def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
     """Score ``answers`` (item values in order, None for an unanswered item)."""
-    values = _checked(instrument, answers)
-    by_number = {item.number: value for item, value in zip(instrument.items, values, strict=True)}
-    n_missing = sum(value is None for value in values)
-
-    flags: list[str] = []
-    total, prorated = _total(instrument, values, n_missing)
-    if prorated:
-        flags.append(f"{instrument.id}.prorated")
-    if total is None:
-        flags.append(f"{instrument.id}.incomplete")
-
-    subscales: dict[str, int | None] = {}
-    for subscale in instrument.subscales:
-        parts = [by_number[number] for number in subscale.items]
-        subscales[subscale.id] = _sum_if_complete(parts)
-
-    counts: dict[str, int] = {}
-    for rule in instrument.rules:
-        for criterion in rule.all_of:
-            if isinstance(criterion, ItemsCountAtLeast) and criterion.id is not None:
-                counts[criterion.id] = _count_met(criterion, by_number)
-
-    screen_positive = _judge(instrument.screen, total, by_number) if instrument.screen else None
-    flags += [rule.id for rule in instrument.rules if _judge(rule, total, by_number) is True]
-
-    band = instrument.band_for(total) if total is not None else None
-    risk_positive, risk_zero = _risk(instrument, by_number)
-    return Score(
-        instrument=instrument.id,
-        total=total,
-        complete=n_missing == 0,
-        prorated=prorated,
-        n_missing=n_missing,
-        band=band.label if band else None,
-        severity=band.severity if band else None,
-        subscales=subscales,
-        counts=counts,
-        screen_positive=screen_positive,
-        flags=tuple(flags),
-        risk_positive=risk_positive,
-        risk_zero=risk_zero,
-        rules_version=rules_version(instrument),
-    )
+    table = instrument.scoring_table
+    # Nearly every form is a complete list of plain whole numbers in range: it is scored
+    # without the per-item checks and the unknowns that gaps and odd values need.
+    if (type(answers) is list or type(answers) is tuple) and _all_plain(table, answers):
+        return _score_complete(instrument.id, table, answers)
+    return _score_checked(instrument.id, table, _checked(instrument, answers))
 
 
 def parse_answer(instrument: Instrument, item_index: int, raw: str) -> int:
@@ -151,6 +124,134 @@ def _folded(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+def _all_plain(table: ScoringTable, answers: Sequence[object]) -> bool:
+    """The common case, checked cheaply: every item answered with a real int (not a bool)
+    inside its range."""
+    if len(answers) != table.n_items:
+        return False
+    if table.same_range is not None:
+        low, high = table.same_range
+        return not [v for v in answers if type(v) is not int or not low <= v <= high]
+    bounds = zip(answers, table.lows, table.highs, strict=True)
+    return not [v for v, low, high in bounds if type(v) is not int or not low <= v <= high]
+
+
+def _score_complete(instrument_id: str, table: ScoringTable, values: Sequence[int]) -> Score:
+    """Every item answered, each a plain int in range (see ``_all_plain``)."""
+    indexes = table.total_indexes
+    total = sum(values) if indexes is None else sum([values[i] for i in indexes])
+    subscales: dict[str, int | None] = {}
+    for subscale_id, members in table.subscales:
+        subscales[subscale_id] = sum([values[i] for i in members])
+
+    counts: dict[str, int] = {}
+    flags: list[str] = []
+    screen_positive: bool | None = None
+    if table.rules:
+        met: list[int] = []  # per criterion: items that met it, or the total
+        outcomes: list[bool] = []
+        for pairs, at_least in table.criteria:
+            if pairs is None:
+                met.append(total)
+                outcomes.append(total >= at_least)
+            else:
+                n = len([None for i, low in pairs if values[i] >= low])
+                met.append(n)
+                outcomes.append(n >= at_least)
+        for count_id, criterion in table.counted:
+            counts[count_id] = met[criterion]
+        for rule_id, criteria in table.rules:
+            rule_met = all([outcomes[c] for c in criteria])
+            if rule_met:
+                flags.append(rule_id)
+            if screen_positive is None and table.has_screen:  # the screen is the first rule
+                screen_positive = rule_met
+
+    band = table.bands.get(total)
+    positive: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
+    if table.risks:
+        positive, zero = _risk(table, values)
+    return Score(
+        instrument_id,
+        total,
+        True,  # complete
+        False,  # prorated
+        0,  # n_missing
+        band[0] if band else None,
+        band[1] if band else None,
+        subscales,
+        counts,
+        screen_positive,
+        tuple(flags),
+        positive,
+        zero,
+        table.rules_version,
+    )
+
+
+def _score_checked(instrument_id: str, table: ScoringTable, values: list[int | None]) -> Score:
+    """Any checked answers (see ``_checked``), with or without unanswered items."""
+    n_missing = sum(1 for value in values if value is None)
+    flags: list[str] = []
+    total, prorated = _total(table, values, n_missing)
+    if prorated:
+        flags.append(table.prorated_flag)
+    if total is None:
+        flags.append(table.incomplete_flag)
+
+    subscales: dict[str, int | None] = {}
+    for subscale_id, members in table.subscales:
+        parts = [values[i] for i in members]
+        known = [v for v in parts if v is not None]
+        subscales[subscale_id] = sum(known) if len(known) == len(parts) else None
+
+    judged: list[bool | None] = []
+    met: list[int] = []  # per criterion: items known to meet it (0 for a total)
+    for pairs, at_least in table.criteria:
+        if pairs is None:
+            met.append(0)
+            judged.append(None if total is None else total >= at_least)
+            continue
+        known_met = sum(1 for i, low in pairs if (v := values[i]) is not None and v >= low)
+        unknown = sum(1 for i, _ in pairs if values[i] is None)
+        met.append(known_met)
+        if known_met >= at_least:
+            judged.append(True)
+        elif known_met + unknown < at_least:
+            judged.append(False)
+        else:
+            judged.append(None)
+    counts = {count_id: met[criterion] for count_id, criterion in table.counted}
+
+    rule_results = [_all_of([judged[c] for c in criteria]) for _, criteria in table.rules]
+    screen_positive = rule_results[0] if table.has_screen else None
+    flags += [
+        rule_id
+        for (rule_id, _), outcome in zip(table.rules, rule_results, strict=True)
+        if outcome is True
+    ]
+
+    band = table.bands.get(total) if total is not None else None
+    positive, zero = _risk(table, values)
+    return Score(
+        instrument=instrument_id,
+        total=total,
+        complete=n_missing == 0,
+        prorated=prorated,
+        n_missing=n_missing,
+        band=band[0] if band else None,
+        severity=band[1] if band else None,
+        subscales=subscales,
+        counts=counts,
+        screen_positive=screen_positive,
+        flags=tuple(flags),
+        risk_positive=positive,
+        risk_zero=zero,
+        rules_version=table.rules_version,
+    )
+
+
 def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int | None]:
     if isinstance(answers, (str, bytes)) or not isinstance(answers, Sequence):
         raise InputError("answers", "expected a list of answers")
@@ -160,12 +261,6 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
             "answers",
             f"expected {expected} answers for the {instrument.short_name}, got {len(answers)}",
         )
-    bounds = instrument.bounds
-    if all(
-        type(value) is int and low <= value <= high
-        for value, (low, high) in zip(answers, bounds, strict=True)
-    ):
-        return list(answers)  # the common case: every answer a whole number in range
     values: list[int | None] = []
     for index, (item, value) in enumerate(zip(instrument.items, answers, strict=True)):
         field = f"answers[{index}]" if not _plain_in_range(value, item.min, item.max) else ""
@@ -192,50 +287,24 @@ def _plain_in_range(value: object, low: int, high: int) -> bool:
 
 
 def _total(
-    instrument: Instrument, values: Sequence[int | None], n_missing: int
+    table: ScoringTable, values: Sequence[int | None], n_missing: int
 ) -> tuple[int | None, bool]:
     """``(total, prorated)`` under the instrument's missing-item policy."""
-    parts = [v for item, v in zip(instrument.items, values, strict=True) if item.in_total]
+    indexes = table.total_indexes
+    parts = values if indexes is None else [values[i] for i in indexes]
     if n_missing == 0:
         return sum(v for v in parts if v is not None), False
-    policy = instrument.missing
-    if policy.method != "prorate" or n_missing > policy.max_missing:
+    if n_missing > table.prorate_up_to:
         return None, False
     answered = [v for v in parts if v is not None]
-    exact = Fraction(sum(answered), len(answered)) * len(parts)
-    return math.floor(exact + Fraction(1, 2)), True  # round half up
+    # The mean of the answered items times the number of items, rounded half up:
+    # floor(s * n / a + 1/2) == (2 * s * n + a) // (2 * a), in whole numbers.
+    doubled = 2 * sum(answered) * len(parts) + len(answered)
+    return doubled // (2 * len(answered)), True
 
 
-def _sum_if_complete(values: Sequence[int | None]) -> int | None:
-    known = [v for v in values if v is not None]
-    return sum(known) if len(known) == len(values) else None
-
-
-def _count_met(criterion: ItemsCountAtLeast, by_number: dict[int, int | None]) -> int:
-    return sum(
-        1
-        for number, threshold in criterion.items.items()
-        if (value := by_number[number]) is not None and value >= threshold
-    )
-
-
-def _judge_criterion(
-    criterion: Criterion, total: int | None, by_number: dict[int, int | None]
-) -> bool | None:
-    if isinstance(criterion, TotalAtLeast):
-        return None if total is None else total >= criterion.total_at_least
-    met = _count_met(criterion, by_number)
-    unknown = sum(by_number[number] is None for number in criterion.items)
-    if met >= criterion.at_least:
-        return True
-    if met + unknown < criterion.at_least:
-        return False
-    return None
-
-
-def _judge(rule: ScreenRule, total: int | None, by_number: dict[int, int | None]) -> bool | None:
-    """True or False when the answers settle it, None when unanswered items could."""
-    results = [_judge_criterion(criterion, total, by_number) for criterion in rule.all_of]
+def _all_of(results: list[bool | None]) -> bool | None:
+    """A rule: False when any criterion is not met, None when any cannot be judged yet."""
     if False in results:
         return False
     if None in results:
@@ -244,9 +313,8 @@ def _judge(rule: ScreenRule, total: int | None, by_number: dict[int, int | None]
 
 
 def _risk(
-    instrument: Instrument, by_number: dict[int, int | None]
+    table: ScoringTable, values: Sequence[int | None]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    risk_items: tuple[Item, ...] = instrument.risk_items
-    positive = tuple(item.id for item in risk_items if (by_number[item.number] or 0) > 0)
-    zero = tuple(item.id for item in risk_items if by_number[item.number] == 0)
+    positive = tuple(item_id for i, item_id in table.risks if (values[i] or 0) > 0)
+    zero = tuple(item_id for i, item_id in table.risks if values[i] == 0)
     return positive, zero

@@ -111,7 +111,7 @@ async def score_instrument(request: Request, instrument: str) -> Response:
     body = _validated(Answers, await _json_body(request))
     result = score(found, body.answers)
     safety = assess_safety([result], catalog.crisis.for_locale(body.locale))
-    return _json({"safety": safety.to_contract(), "score": result.model_dump(mode="json")})
+    return _json({"safety": safety.to_contract(), "score": result.to_dict()})
 
 
 @router.post("/plan", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(PlanBody))
