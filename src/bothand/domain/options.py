@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -109,21 +109,15 @@ class OptionResult(NamedTuple):  # a tuple: made six times per case, and cheaply
     reasons: tuple[GivenReason, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TraceEntry:
-    """One rule considered for one concern. The sentence saying why it did or did not fire is
-    worked out from the rule and the facts only when it is read (``because``)."""
+class TraceEntry(NamedTuple):
+    """One rule considered for one concern: whether it fired, why (or why not), and what it
+    changed."""
 
     rule: str
     concern: Condition
     fired: bool
+    because: str
     effect: str
-    when: Expr = field(repr=False, compare=False)
-    facts: Facts = field(repr=False, compare=False)
-
-    @property
-    def because(self) -> str:
-        return self.when.evaluate(self.facts)[1]
 
     def to_contract(self) -> dict[str, Any]:
         return {
@@ -252,6 +246,23 @@ class _Compiled:
     box: Box  # for the masks; a condition that is not a box passes them (bar its condition)
     general: bool  # the condition is not a box: ``Expr.holds`` decides
     table: tuple[int, ...]  # adjust rules: fits after, by fits before; base rules: empty
+    because: Callable[[Facts], str]  # the trace's sentence, from the facts the rule tests
+
+
+def _because(expr: Expr) -> Callable[[Facts], str]:
+    """The sentence saying why ``expr`` holds or not, for every combination of the values of
+    the facts it tests (a few hundred in all for a whole rule book), looked up by those."""
+    used = sorted(expr.facts_used())
+    if not used:
+        sentence = expr.evaluate({})[1]
+        return lambda facts: sentence
+    sentences = {}
+    for values in itertools.product(*(FACTS[fact] for fact in used)):
+        facts: Facts = dict(zip(used, values, strict=True))
+        key = values if len(used) > 1 else values[0]
+        sentences[key] = expr.evaluate(facts)[1]
+    values_of = operator.itemgetter(*used)
+    return lambda facts: sentences[values_of(facts)]
 
 
 class Engine:
@@ -270,7 +281,8 @@ class Engine:
             if rule.stage == "base" and rule.condition is not None:
                 box = {**box, "condition": frozenset({rule.condition})}
             table = _effect_table(rule) if rule.stage == "adjust" else ()
-            compiled.append(_Compiled(rule, 1 << index, box, general, table))
+            because = _because(rule.when)
+            compiled.append(_Compiled(rule, 1 << index, box, general, table, because))
         self._masks: dict[str, dict[Value, int]] = {
             fact: {value: self._accepting(compiled, fact, value) for value in values}
             for fact, values in FACTS.items()
@@ -289,46 +301,24 @@ class Engine:
         self._adjust = tuple(c for c in compiled if c.rule.stage == "adjust")
         self._adjust_bits = sum(c.bit for c in self._adjust)
         self._tables = {c.bit: c.table for c in self._adjust}
-        # (bit, condition) -> ((option index, reason), ...), in the order the rule gives them
-        self._reasons: dict[tuple[int, str], tuple[tuple[int, GivenReason], ...]] = {}
-        for c, condition in itertools.product(compiled, CONDITIONS):
-            given = []
-            for ref in c.rule.reasons:
-                reason = self._reason(ref.reason, condition, about_concern=c.rule.stage == "base")
-                targets = (
-                    range(len(OPTION_IDS))
-                    if ref.option == "all"
-                    else (OPTION_IDS.index(ref.option),)
-                )
-                given += [(option, reason) for option in targets]
-            self._reasons[(c.bit, condition)] = tuple(given)
-        # condition -> ((bit, reasons), ...): its base rules, then the adjust rules, in the
-        # order they are considered; only rules that give reasons
-        self._givers: dict[str, tuple[tuple[int, tuple[tuple[int, GivenReason], ...]], ...]] = {
-            condition: tuple(
-                (c.bit, self._reasons[(c.bit, condition)])
-                for c in (*self._base[condition], *self._adjust)
-                if self._reasons[(c.bit, condition)]
-            )
-            for condition in CONDITIONS
-        }
-        # condition -> (its givers by bit, the bits of all its givers)
-        self._giving: dict[str, tuple[dict[int, tuple[tuple[int, GivenReason], ...]], int]] = {
-            condition: (dict(givers), sum(bit for bit, _ in givers))
-            for condition, givers in self._givers.items()
-        }
-        # condition -> the pairs of its rules (as two bits) that give one option the same
-        # reason: only when both fire can a single concern repeat a reason
-        self._repeating: dict[str, tuple[int, ...]] = {}
-        for name, givers in self._givers.items():
-            first: dict[tuple[int, tuple[str, str]], int] = {}
-            pairs_of_bits: set[int] = set()
-            for bit, pairs in givers:
-                for index, r in pairs:
-                    earlier = first.setdefault((index, r.key), bit)
-                    if earlier != bit:
-                        pairs_of_bits.add(earlier | bit)
-            self._repeating[name] = tuple(sorted(pairs_of_bits))
+        # condition -> ({bit: ((option index, reason), ...)}, the bits of those rules): the
+        # rules that give reasons, and the reasons each gives, in order, named for the condition
+        self._giving: dict[str, tuple[dict[int, tuple[tuple[int, GivenReason], ...]], int]] = {}
+        for condition in CONDITIONS:
+            by_bit: dict[int, tuple[tuple[int, GivenReason], ...]] = {}
+            for c in (*self._base[condition], *self._adjust):
+                given: list[tuple[int, GivenReason]] = []
+                for ref in c.rule.reasons:
+                    reason = self._reason(
+                        ref.reason, condition, about_concern=c.rule.stage == "base"
+                    )
+                    if ref.option == "all":
+                        given += [(index, reason) for index in range(len(OPTION_IDS))]
+                    else:
+                        given.append((OPTION_IDS.index(ref.option), reason))
+                if given:
+                    by_bit[c.bit] = tuple(given)
+            self._giving[condition] = (by_bit, sum(by_bit))
         self._floor_reason = {k: self._reason(book.floor_reason, k) for k in CONDITIONS}
         self._fallback = {
             (index, fit, condition): self._reason(book.fallback_reasons[option][fit], condition)
@@ -423,10 +413,12 @@ class Engine:
                 parts.insert(0, floor)
         floor = parts[0]
         condition = floor.concern.condition
-        reasons: list[list[GivenReason]] = [[] for _ in OPTION_IDS]
+        # each option's reasons, without repeats (same id and words), each where it first came
+        reasons: list[dict[tuple[str, str], GivenReason]] = [{} for _ in OPTION_IDS]
         if len(parts) > 1:
+            said = self._floor_reason[condition]
             for given in reasons:
-                given.append(self._floor_reason[condition])
+                given[said.key] = said
         base_bits = self._base_bits
         for part in parts:
             by_bit, giving = self._giving[part.concern.condition]
@@ -437,23 +429,20 @@ class Engine:
                 while bits:
                     bit = bits & -bits  # lowest first: the order of the rules in content
                     for index, reason in by_bit[bit]:
-                        reasons[index].append(reason)
+                        reasons[index].setdefault(reason.key, reason)
                     bits ^= bit
         fits = _FITS_OF_STATE[floor.state]
-        unique = _unique if len(parts) > 1 or self._repeats(floor) else tuple
         options = []
         for index, option in enumerate(OPTION_IDS):
             given = reasons[index]
             fit = fits[index]
-            if not given:
-                given.append(self._fallback[(index, fit, condition)])
-            options.append(OptionResult(option, fit, unique(given)))
+            if given:
+                options.append(OptionResult(option, fit, tuple(given.values())))
+            else:
+                options.append(
+                    OptionResult(option, fit, (self._fallback[(index, fit, condition)],))
+                )
         return Decision(tuple(options), condition, self, person, tuple(parts))
-
-    def _repeats(self, part: _Part) -> bool:
-        """Whether two rules that fired for this concern give an option the same reason."""
-        fired = part.fired
-        return any(fired & pair == pair for pair in self._repeating[part.concern.condition])
 
     # --- explaining ---
 
@@ -472,7 +461,7 @@ class Engine:
                 effect = "starting fits: " + ", ".join(
                     f"{o}={f}" for o, f in zip(OPTION_IDS, shown, strict=True)
                 )
-            entries.append(TraceEntry(c.rule.id, condition, fired, effect, c.rule.when, facts))
+            entries.append(TraceEntry(c.rule.id, condition, fired, c.because(facts), effect))
         for c in self._adjust:
             fired = bool(part.fired & c.bit)
             effect = ""
@@ -485,7 +474,7 @@ class Engine:
                     if b != a
                 ]
                 effect = "; ".join(changes) if changes else "no change in fit (reasons added)"
-            entries.append(TraceEntry(c.rule.id, condition, fired, effect, c.rule.when, facts))
+            entries.append(TraceEntry(c.rule.id, condition, fired, c.because(facts), effect))
         return entries
 
 
@@ -499,13 +488,3 @@ def _facts(concern: ConcernFacts, person: PersonFacts) -> Facts:
     facts["condition"] = concern.condition
     facts["severity"] = concern.severity
     return facts
-
-
-def _unique(reasons: list[GivenReason]) -> tuple[GivenReason, ...]:
-    """The reasons without repeats (same id and words), each where it first came."""
-    if len(reasons) == 1:
-        return (reasons[0],)
-    first: dict[tuple[str, str], GivenReason] = {}
-    for reason in reasons:
-        first.setdefault(reason.key, reason)
-    return tuple(first.values())
