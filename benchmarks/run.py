@@ -171,9 +171,10 @@ def machine() -> str:
     return f"{model}; nproc {os.cpu_count()}; Python {platform.python_version()}"
 
 
-def table(n_cases: int, n_forms: int, times: dict[str, list[float]]) -> str:
+def table(n_cases: int, n_complete: int, n_forms: int, times: dict[str, list[float]]) -> str:
     rows = [
         ("cold", "pipeline `run()`, memo cold: parse, score, safety, decide, plan"),
+        ("complete", "the same, memo cold, only the cases with every answer given"),
         ("warm", "pipeline `run()`, memo warm (the same, no memo cleared)"),
         ("native", "`recommend()`: the pipeline + the contract's JSON-ready response"),
         ("score", "native score only: `scoring.score()` per answered form"),
@@ -186,8 +187,9 @@ def table(n_cases: int, n_forms: int, times: dict[str, list[float]]) -> str:
     ]
     for key, label in rows:
         median = statistics.median(times[key])
-        rate = n_cases / median
-        spread = f"{n_cases / max(times[key]):,.0f}–{n_cases / min(times[key]):,.0f}"
+        count = n_complete if key == "complete" else n_cases
+        rate = count / median
+        spread = f"{count / max(times[key]):,.0f}–{count / min(times[key]):,.0f}"
         forms = f"{n_forms / median:,.0f}" if key in ("score", "baseline") else "—"
         ratio = rate / base_rate
         lines.append(f"| {label} | {median:.3f} | {rate:,.0f} | {spread} | {forms} | {ratio:.2f} |")
@@ -226,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     compiled = time.perf_counter()
     cases = generate(catalog, args.cases, args.seed)
     forms = forms_of(catalog, cases)
+    complete_cases = [
+        case for case in cases if all(None not in c.get("answers", ()) for c in case["concerns"])
+    ]
     total = compile_total()
 
     # the check, which also warms up every path before timing
@@ -241,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     paths: dict[str, Callable[[], object]] = {
         "cold": lambda: pipeline_cold(catalog, cases),
+        "complete": lambda: pipeline_cold(catalog, complete_cases),
         "warm": lambda: pipeline(catalog, cases),
         "native": lambda: native(catalog, cases),
         "score": lambda: score_only(forms),
@@ -257,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"## Bothand benchmark, {dt.date.today().isoformat()}\n")
     print(f"- Machine: {host}; single-threaded, {pinned}")
     print(
-        f"- {args.cases:,} cases (seed {args.seed}), {len(forms):,} answered forms; "
+        f"- {args.cases:,} cases (seed {args.seed}), {len(complete_cases):,} of them with every "
+        f"answer given; {len(forms):,} answered forms; "
         f"{args.repeat} timed runs per path, median shown"
     )
     print(
@@ -268,14 +275,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     met = "met" if cold_rate >= TARGET else "NOT met"
     print(
         f"- Target {TARGET:,} complete cases/s on one core for score + decide + plan "
-        f"(pipeline, memo cold): {met}"
+        f"(pipeline, memo cold, all cases, the stricter reading): {met}"
     )
     print(
         f"- Once per process, before the first case: loading the content "
         f"{(loaded - started) * 1000:.0f} ms, then compiling its rule book and timeline "
         f"{(compiled - loaded) * 1000:.0f} ms\n"
     )
-    print(table(args.cases, len(forms), times))
+    print(table(args.cases, len(complete_cases), len(forms), times))
     if args.profile:
         profile(catalog, cases, args.top)
     return 0
