@@ -223,8 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     catalog = load_catalog()
     loaded = time.perf_counter()
-    services.engine(catalog)  # the rule book and the timeline compiled, once per catalog
-    catalog.timeline.planner  # noqa: B018 (built on first use; timed here)
+    services.prepare(catalog)  # the rule book and the timeline compiled, once per catalog
     compiled = time.perf_counter()
     cases = generate(catalog, args.cases, args.seed)
     forms = forms_of(catalog, cases)

@@ -131,6 +131,13 @@ def engine(catalog: Catalog) -> Engine:
     return compile_engine(catalog.rules, condition_names(catalog))
 
 
+def prepare(catalog: Catalog) -> None:
+    """Compile the catalog's rule book and timeline now (about 15 ms) rather than on the
+    first case, so a server's first request is as quick as the others."""
+    engine(catalog)
+    catalog.timeline.planner  # noqa: B018 (a cached property: reading it builds it)
+
+
 def clear_memos() -> None:
     """Forget every result memoised from earlier cases (today only the safety result of a
     combination of risk answers). What was compiled from the content stays, as loading it

@@ -17,7 +17,8 @@ from httpx2 import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bothand.catalog import Catalog
+from bothand import services
+from bothand.catalog import Catalog, load_catalog
 from bothand.domain.vocab import Condition, OptionId
 from bothand.web.app import create_app
 from bothand.web.settings import Settings
@@ -521,3 +522,13 @@ def test_nan_is_not_silently_accepted_as_an_answer(api: TestClient) -> None:
     assert_problem(post_raw(api, _answers(b"NaN")), "(body)", "concerns[0].answers[0]")
     assert_problem(post_raw(api, _answers(b"1.0")), "concerns[0].answers[0]")
     assert_problem(post_raw(api, _answers(b"true")), "concerns[0].answers[0]")
+
+
+def test_the_app_compiles_the_rules_and_timeline_before_the_first_request() -> None:
+    fresh = load_catalog()
+    assert "planner" not in fresh.timeline.__dict__
+    create_app(Settings(secret_key="t" * 40), fresh)
+    assert "planner" in fresh.timeline.__dict__  # the cached property was built
+    hits = services.engine.cache_info().hits
+    services.engine(fresh)
+    assert services.engine.cache_info().hits == hits + 1  # compiled already, not now

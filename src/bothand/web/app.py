@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from bothand import services
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.errors import InputError
 from bothand.web import problems
@@ -47,6 +48,7 @@ class CachedStatic(StaticFiles):
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     catalog = catalog or load_catalog(settings.content_dir)
+    services.prepare(catalog)
     app = FastAPI(
         title="Bothand",
         version=catalog.version,
