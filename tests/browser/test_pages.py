@@ -272,3 +272,22 @@ def test_docs_has_no_axe_violations(open_page: OpenPage, width: int) -> None:
     _open_docs(page)
     screenshot(page, "docs")
     check_axe(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_crisis_contacts_are_links_a_phone_can_open(
+    open_page: OpenPage, catalog: Catalog, width: int
+) -> None:
+    """/help (United States by default): each contact's call or text is a link with the
+    right tel:/sms: address, at least 44 px tall so a tired thumb can hit it."""
+    page = open_page(width)
+    _goto(page, "/help", 200)
+    for resource in catalog.crisis.for_locale("en-US").resources:
+        assert resource.actions, resource.name
+        for action in resource.actions:
+            link = page.get_by_role("link", name=action.label, exact=True)
+            assert link.count() == 1, action.label
+            assert link.get_attribute("href") == action.href
+            box = link.bounding_box()
+            assert box is not None and box["height"] >= 44, (action.label, box)
+    check_axe(page)

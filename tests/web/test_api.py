@@ -102,6 +102,13 @@ def test_recommend_puts_a_positive_risk_answer_first(api: TestClient) -> None:
     assert result["safety"]["urgent"] is True
     assert result["safety"]["resources"]
     assert len(result["options"]) == 6, "no option is ever hidden"
+    samaritans, shout = result["safety"]["resources"][:2]  # the example is in the UK
+    assert samaritans["actions"] == [
+        {"kind": "call", "label": "Call 116 123", "href": "tel:116123"}
+    ]
+    assert shout["actions"] == [
+        {"kind": "text", "label": "Text SHOUT to 85258", "href": "sms:85258?body=SHOUT"}
+    ]
 
 
 @pytest.mark.parametrize("case", [MILD, RISK], ids=["mild", "risk"])

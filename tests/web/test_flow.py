@@ -254,6 +254,9 @@ def test_severe_depression_with_a_positive_item_9_puts_crisis_help_first(
     assert esc(crisis.urgent_message) in results
     for resource in crisis.resources:
         assert esc(resource.name) in results and esc(resource.detail) in results
+        for action in resource.actions:  # each call or text, as a link a phone can open
+            assert f'href="{action.href}">{esc(action.label)}</a>' in main
+    assert 'href="tel:116123"' in main and 'href="sms:85258?body=SHOUT"' in main
     assert "988" not in main  # the UK lines, not the US ones
     assert "<strong>21</strong> out of 27" in results
 

@@ -324,8 +324,12 @@ def test_the_summary_shows_crisis_help_first_when_item_9_is_positive(
     assert urgent_at < html.index('id="concerns-h"')
     assert 'class="urgent"' in html
     assert catalog.labels["summary.clinician_flag"] in html
+    start = html.index('class="urgent"')
+    box = html[start : html.index("</section>", start)]
     for resource in crisis.resources:
-        assert resource.contact in html
+        assert resource.contact in box
+        for action in resource.actions:  # a phone opens these; print hides them
+            assert f'href="{action.href}"' in box
 
 
 def test_without_a_positive_risk_answer_there_is_no_urgent_box(

@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bothand.domain.knowledge import ContentModel, Meta, PatientText, SourceId
+
+
+class CrisisAction(ContentModel):
+    """One tap on a phone: call a number, or open a text message to it (with its keyword).
+    ``label`` is what the link says, in the locale's words ("Call 988")."""
+
+    kind: Literal["call", "text"]
+    number: str = Field(pattern=r"^\+?[0-9]{2,15}$")
+    body: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,20}$")  # texts only
+    label: PatientText
+
+    @model_validator(mode="after")
+    def _body_only_for_texts(self) -> CrisisAction:
+        if self.body is not None and self.kind != "text":
+            raise ValueError("only a text action can carry a body")
+        return self
+
+    @property
+    def href(self) -> str:
+        """A ``tel:`` URI (RFC 3966) or an ``sms:`` URI (RFC 5724)."""
+        if self.kind == "call":
+            return f"tel:{self.number}"
+        return f"sms:{self.number}" + (f"?body={self.body}" if self.body else "")
+
+    def to_contract(self) -> dict[str, str]:
+        return {"kind": self.kind, "label": self.label, "href": self.href}
 
 
 class CrisisResource(ContentModel):
@@ -16,6 +43,7 @@ class CrisisResource(ContentModel):
     )  # a phone number, a text short code, or "text SHOUT to 85258"
     detail: PatientText  # when and how to use it
     url: str | None = None
+    actions: tuple[CrisisAction, ...] = ()  # the contact as links a phone can open
 
 
 class CrisisLocale(ContentModel):

@@ -25,7 +25,7 @@ class Safety(BaseModel):
     flags: tuple[str, ...]  # risk item ids answered above 0
     clinician_flag: bool  # the clinician must review risk today
     message: str
-    resources: tuple[dict[str, str], ...]
+    resources: tuple[dict[str, Any], ...]  # name, contact, detail, url?, actions
     notes: tuple[str, ...]  # e.g. a risk item answered 0 is not "no risk"
     locale: str
 
@@ -35,7 +35,13 @@ class Safety(BaseModel):
             "flags": list(self.flags),
             "clinician_flag": self.clinician_flag,
             "message": self.message,
-            "resources": [dict(resource) for resource in self.resources],
+            "resources": [
+                {
+                    **resource,
+                    "actions": [dict(action) for action in resource["actions"]],
+                }
+                for resource in self.resources
+            ],
             "notes": list(self.notes),
             "locale": self.locale,
         }
@@ -91,6 +97,7 @@ def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
                 "contact": r.contact,
                 "detail": r.detail,
                 **({"url": r.url} if r.url else {}),
+                "actions": tuple(action.to_contract() for action in r.actions),
             }
             for r in crisis.resources
         ),
