@@ -89,6 +89,8 @@ class PersonFacts(NamedTuple):
 
 PERSON_FACTS: tuple[str, ...] = PersonFacts._fields
 CONCERN_FACTS: tuple[str, ...] = ("condition", "severity")
+if set(FACTS) != {*PERSON_FACTS, *CONCERN_FACTS}:  # the engine reads each fact from one of these
+    raise RuntimeError("rules.FACTS and the fields of PersonFacts and ConcernFacts disagree")
 
 
 @dataclass(frozen=True, slots=True)
