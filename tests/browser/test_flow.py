@@ -588,6 +588,15 @@ def read_options(page: Page, catalog: Catalog, trail: Trail) -> None:
         fits = cards.locator(".fit").all_inner_texts()
     assert len(names) == len(fits), (names, fits)
     trail.fits = dict(zip([n.strip() for n in names], [f.strip() for f in fits], strict=True))
+    glance = page.get_by_role("navigation", name=catalog.labels["flow.options.glance_title"])
+    if trail.options_layout == "table":
+        assert not glance.is_visible(), "the list at a glance is for phones (the table is one)"
+    else:  # on a phone: every option and its fit at the top, each a link to its card
+        listed = [item.rsplit(": ", 1) for item in glance.locator("li").all_inner_texts()]
+        assert [(n.strip(), f.strip()) for n, f in listed] == list(trail.fits.items())
+        for link in glance.get_by_role("link").all():
+            target = page.locator(f"article.option-card{link.get_attribute('href')}")
+            assert target.count() == 1 and target.locator("h2").inner_text() == link.inner_text()
     trail.preference_reasons = [
         reason.inner_text().strip()
         for reason in page.locator(".preference-reason").all()
