@@ -37,7 +37,7 @@ WORDING_ENV = "BOTHAND_LICENSED_WORDING"
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Catalog:
     """The whole knowledge base, validated and cross-checked. Compared and hashed by identity,
     so use-cases can memoise pure results per loaded catalog."""
@@ -56,6 +56,16 @@ class Catalog:
     @property
     def version(self) -> str:
         return self.bibliography.meta.version
+
+    def __repr__(self) -> str:
+        # Short on purpose: a failing property test prints its arguments, and the whole
+        # knowledge base is some 260 KB of text.
+        return f"<Catalog content {self.version}, {len(self.instruments)} instruments>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """The same short form for pretty-printers (IPython, Hypothesis), which otherwise
+        list a dataclass field by field."""
+        printer.text(repr(self))
 
     def parts(self) -> Iterator[tuple[str, BaseModel]]:
         """Every loaded model with a name, for walks over all content."""

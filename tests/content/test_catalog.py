@@ -293,3 +293,11 @@ def test_a_missing_file_is_refused(content: Path) -> None:
     error = refusal(content)
     assert error.where == str(content / "crisis.yaml")
     assert error.problem == "cannot be read (No such file or directory)"
+
+
+def test_the_catalog_prints_short(catalog: Catalog) -> None:
+    """A failing property test prints its arguments; the catalog must not bury the example."""
+    from hypothesis.vendor.pretty import pretty
+
+    assert len(repr(catalog)) < 100 and catalog.version in repr(catalog)
+    assert pretty(catalog) == repr(catalog)  # what Hypothesis prints for a failing example
