@@ -46,6 +46,7 @@ from bothand.domain.rules import (
     Value,
 )
 from bothand.domain.vocab import (
+    CONDITION_RANK,
     CONDITIONS,
     FIT_ORDER,
     OPTION_IDS,
@@ -328,7 +329,6 @@ class Engine:
             for fit in FIT_ORDER
             for condition in CONDITIONS
         }
-        self._rank_of_condition = {k: i for i, k in enumerate(CONDITIONS)}
 
     @staticmethod
     def _accepting(compiled: list[_Compiled], fact: str, value: Value) -> int:
@@ -399,7 +399,7 @@ class Engine:
             bit = adjusting & -adjusting
             state = self._tables[bit][state]
             adjusting ^= bit
-        return _Part(self._rank_of_condition[concern.condition], concern, fired, demand, state)
+        return _Part(CONDITION_RANK[concern.condition], concern, fired, demand, state)
 
     def decide(self, concerns: Sequence[ConcernFacts], person: PersonFacts) -> Decision:
         """Give every option a fit and reasons for these concerns and this person."""

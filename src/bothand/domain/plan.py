@@ -47,6 +47,7 @@ from bothand.domain.case import input_error
 from bothand.domain.errors import InputError
 from bothand.domain.knowledge import ContentId, ContentModel, Meta, PatientText, SourceId
 from bothand.domain.vocab import (
+    CONDITION_RANK,
     CONDITIONS,
     OPTION_IDS,
     SEVERITIES,
@@ -103,6 +104,9 @@ class Facts:
     high_relapse_risk: bool
 
 
+WHEN_FACTS: tuple[str, ...] = tuple(Facts.__dataclass_fields__)
+
+
 class When(ContentModel):
     """A test on one concern. Empty lists and ``None`` match anything; ages are inclusive,
     and an unknown age matches no age limit."""
@@ -131,19 +135,28 @@ class When(ContentModel):
         return not self.options and self.at_risk is None and self.high_relapse_risk is None
 
     def matches(self, facts: Facts) -> bool:
-        if self.conditions and facts.condition not in self.conditions:
-            return False
-        if self.severities and facts.severity not in self.severities:
-            return False
-        if self.options and facts.option not in self.options:
-            return False
-        if self.age_from is not None and (facts.age is None or facts.age < self.age_from):
-            return False
-        if self.age_to is not None and (facts.age is None or facts.age > self.age_to):
-            return False
-        if self.at_risk is not None and facts.at_risk != self.at_risk:
-            return False
-        return self.high_relapse_risk is None or facts.high_relapse_risk == self.high_relapse_risk
+        return all(self.accepts(fact, getattr(facts, fact)) for fact in WHEN_FACTS)
+
+    def accepts(self, fact: str, value: Any) -> bool:
+        """Whether the test on ``fact`` lets ``value`` through (a ``When`` holds when every
+        fact is let through). Facts are named as in ``Facts``."""
+        if fact == "condition":
+            return not self.conditions or value in self.conditions
+        if fact == "severity":
+            return not self.severities or value in self.severities
+        if fact == "option":
+            return not self.options or value in self.options
+        if fact == "age":
+            if value is None:  # an unknown age passes no age limit
+                return self.age_from is None and self.age_to is None
+            return (self.age_from is None or value >= self.age_from) and (
+                self.age_to is None or value <= self.age_to
+            )
+        if fact == "at_risk":
+            return self.at_risk is None or value == self.at_risk
+        if fact == "high_relapse_risk":
+            return self.high_relapse_risk is None or value == self.high_relapse_risk
+        raise ValueError(f"a When tests no fact {fact!r}")
 
 
 class Window(ContentModel):
@@ -628,6 +641,12 @@ class Planner:
             for therapy in THERAPY_IDS
         }
         n_classes = len(timeline.age_cuts) + 1
+
+        def accepts(when: When, fact: str, value: Any) -> bool:
+            if fact == "age_class":  # one age stands for its whole interval
+                return when.accepts("age", timeline.age_in_class(value))
+            return when.accepts(fact, value)
+
         values: dict[str, tuple[Any, ...]] = {
             "option": OPTION_IDS,
             "condition": CONDITIONS,
@@ -638,9 +657,7 @@ class Planner:
         }
         self._masks: dict[str, dict[Any, int]] = {
             fact: {
-                value: sum(
-                    1 << i for i, w in enumerate(whens) if _accepts(w, fact, value, timeline)
-                )
+                value: sum(1 << i for i, w in enumerate(whens) if accepts(w, fact, value))
                 for value in fact_values
             }
             for fact, fact_values in values.items()
@@ -679,7 +696,7 @@ class Planner:
                 raise InputError(
                     f"concerns[{index}][1]", f"{severity!r} is not a severity or '{UNRATED}'"
                 )
-            held.append((_CONDITION_RANK[condition], common & by_condition & by_severity))
+            held.append((CONDITION_RANK[condition], common & by_condition & by_severity))
         held.sort()
         ms = [m for _, m in held]
         course, course_days = self._lead_course(ms)
@@ -747,9 +764,6 @@ class Planner:
         return best
 
 
-_CONDITION_RANK: dict[str, int] = {condition: rank for rank, condition in enumerate(CONDITIONS)}
-
-
 def _lowest(bits: int) -> int:
     """The lowest set bit: the first row or variant (in content order) that matches."""
     return bits & -bits
@@ -758,25 +772,3 @@ def _lowest(bits: int) -> int:
 _MILESTONE_ORDER = operator.itemgetter(2, 0)  # day_from, then id
 # A milestone made from its fields without NamedTuple's keyword handling (dates left unset).
 _new_milestone = tuple.__new__
-
-
-def _accepts(when: When, fact: str, value: Any, timeline: Timeline) -> bool:
-    """Whether ``when`` lets ``value`` of ``fact`` through (its other tests aside)."""
-    if fact == "option":
-        return not when.options or value in when.options
-    if fact == "condition":
-        return not when.conditions or value in when.conditions
-    if fact == "severity":
-        return not when.severities or value in when.severities
-    if fact == "age_class":
-        if when.age_from is None and when.age_to is None:
-            return True
-        age = timeline.age_in_class(value)
-        if age is None:
-            return False
-        return (when.age_from is None or age >= when.age_from) and (
-            when.age_to is None or age <= when.age_to
-        )
-    if fact == "at_risk":
-        return when.at_risk is None or when.at_risk == value
-    return when.high_relapse_risk is None or when.high_relapse_risk == value
