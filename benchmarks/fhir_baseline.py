@@ -27,7 +27,7 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
-from bothand.domain.instruments import Instrument
+from bothand.domain.assess.instruments import Instrument
 
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 LOINC = "http://loinc.org"

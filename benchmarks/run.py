@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from bothand import Catalog, load_catalog, recommend, services
-from bothand.domain.instruments import Instrument
-from bothand.domain.scoring import score
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.assess.scoring import score
 from cases import DEFAULT_SEED, generate
 from fhir_baseline import TOTAL_EXPRESSION, compile_total, questionnaire_response
 

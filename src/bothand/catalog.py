@@ -16,20 +16,21 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bothand.domain.crisis import CrisisDirectory
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.decide.rules import RuleBook
 from bothand.domain.errors import ContentError
-from bothand.domain.evidence import Evidence
-from bothand.domain.explainers import Explainers
-from bothand.domain.instruments import Instrument
-from bothand.domain.knowledge import (
+from bothand.domain.intake import Intake
+from bothand.domain.knowledge.base import (
     Meta,
     iter_patient_texts,
     iter_source_ids,
 )
-from bothand.domain.labels import Labels
-from bothand.domain.plan import Timeline
-from bothand.domain.rules import RuleBook
-from bothand.domain.sources import Bibliography
+from bothand.domain.knowledge.crisis import CrisisDirectory
+from bothand.domain.knowledge.evidence import Evidence
+from bothand.domain.knowledge.explainers import Explainers
+from bothand.domain.knowledge.labels import Labels
+from bothand.domain.knowledge.sources import Bibliography
+from bothand.domain.plan.timeline import Timeline
 
 CONTENT_DIR = Path(__file__).parent / "content"
 WORDING_ENV = "BOTHAND_LICENSED_WORDING"
@@ -48,6 +49,7 @@ class Catalog:
     crisis: CrisisDirectory
     rules: RuleBook
     timeline: Timeline
+    intake: Intake
     instruments: dict[str, Instrument]
     labels: Labels
     unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
@@ -75,6 +77,7 @@ class Catalog:
         yield "crisis", self.crisis
         yield "rules", self.rules
         yield "timeline", self.timeline
+        yield "intake", self.intake
         yield "labels", self.labels
         for instrument_id in sorted(self.instruments):
             yield f"instruments.{instrument_id}", self.instruments[instrument_id]
@@ -157,6 +160,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     crisis = _load(CrisisDirectory, root / "crisis.yaml")
     rules = _load(RuleBook, root / "rules.yaml")
     timeline = _load(Timeline, root / "timeline.yaml")
+    intake = _load(Intake, root / "intake.yaml")
     labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
     metas.update(
@@ -166,6 +170,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "crisis.yaml": crisis.meta,
             "rules.yaml": rules.meta,
             "timeline.yaml": timeline.meta,
+            "intake.yaml": intake.meta,
             **label_metas,
         }
     )
@@ -176,6 +181,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
         crisis=crisis,
         rules=rules,
         timeline=timeline,
+        intake=intake,
         instruments=instruments,
         labels=labels,
         unavailable=unavailable,
@@ -199,7 +205,7 @@ def load_instruments(
     answers of a licensed paper form); it is *also* listed in the second dict with the plain
     reason, so a page that needs the questions can say why they are missing.
     """
-    from bothand.domain.instruments import LicensedWording
+    from bothand.domain.assess.instruments import LicensedWording
 
     if not folder.is_dir():
         raise ContentError(str(folder), "the instruments folder is missing")
@@ -250,6 +256,7 @@ def check(catalog: Catalog) -> None:
                 )
     _check_unique_ids(catalog)
     _check_explainers(catalog)
+    _check_intake(catalog)
     catalog.rules.check(
         reason_ids={reason.id for reason in catalog.rules.reasons},
     )
@@ -313,3 +320,22 @@ def _check_explainers(catalog: Catalog) -> None:
             raise ContentError(
                 where, "give exactly one of without_treatment, without_treatment_unknown"
             )
+
+
+def _check_intake(catalog: Catalog) -> None:
+    """Each questionnaire the intake asks exists and measures its condition, and every label
+    the intake names is defined."""
+    listed = {c.id: c.instruments for c in catalog.explainers.conditions}
+    intake = catalog.intake
+    for condition, instrument_ids in intake.questionnaires.items():
+        for instrument_id in instrument_ids:
+            if instrument_id not in listed.get(condition, ()):
+                raise ContentError(
+                    f"intake.yaml: questionnaires.{condition}",
+                    f"'{instrument_id}' is not an instrument listed for {condition} "
+                    "in explainers/conditions.yaml",
+                )
+    keys = [intake.age.label, intake.age.unsaid, *(c.label for c in intake.previous_episodes)]
+    for key in keys:
+        if key not in catalog.labels.text:
+            raise ContentError("intake.yaml", f"label '{key}' is not defined in locales/en/")

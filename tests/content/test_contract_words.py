@@ -27,7 +27,7 @@ import re
 import pytest
 
 from bothand.catalog import Catalog
-from bothand.domain.readability import sentences
+from bothand.domain.knowledge.readability import sentences
 
 # The names the project brief lists, then the brands and other medicines the explainer tests
 # already refused (tests/content/test_explainers.py). Group names ("antidepressants",

@@ -13,9 +13,9 @@ from functools import cache
 import pytest
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
-from bothand.domain.evidence import Evidence
-from bothand.domain.knowledge import iter_source_ids
-from bothand.domain.sources import Bibliography
+from bothand.domain.knowledge.base import iter_source_ids
+from bothand.domain.knowledge.evidence import Evidence
+from bothand.domain.knowledge.sources import Bibliography
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS
 
 PAIRS = [(condition, option) for condition in CONDITIONS for option in OPTION_IDS]

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
-from bothand.domain.explainers import Explainers
-from bothand.domain.knowledge import iter_patient_texts, iter_source_ids
-from bothand.domain.readability import grade
+from bothand.domain.knowledge.base import iter_patient_texts, iter_source_ids
+from bothand.domain.knowledge.explainers import Explainers
+from bothand.domain.knowledge.readability import grade
 from bothand.domain.vocab import CONDITIONS
 
 EXPLAINERS_DIR = CONTENT_DIR / "explainers"

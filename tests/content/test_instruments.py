@@ -14,11 +14,11 @@ import yaml
 from pydantic import ValidationError
 
 from bothand.catalog import CONTENT_DIR, load_instruments
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.assess.scoring import parse_answer, score
 from bothand.domain.errors import ContentError
-from bothand.domain.instruments import Instrument
-from bothand.domain.knowledge import iter_patient_texts
-from bothand.domain.readability import grade
-from bothand.domain.scoring import parse_answer, score
+from bothand.domain.knowledge.base import iter_patient_texts
+from bothand.domain.knowledge.readability import grade
 
 FOLDER = CONTENT_DIR / "instruments"
 REPO_ROOT = Path(__file__).resolve().parents[2]

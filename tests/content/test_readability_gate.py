@@ -11,7 +11,7 @@ Placeholders are filled before grading, with the values a reader most often sees
 a course of 8 to 12 sessions in the timeline's own words, ``{low}``/``{high}`` 8 and 12. A
 placeholder the gate does not know fails the gate, so no text escapes grading.
 
-The rules, with the project's own formulas (``bothand.domain.readability``):
+The rules, with the project's own formulas (``bothand.domain.knowledge.readability``):
 
 1. Any single text of more than 40 words must grade 8 or lower on Flesch-Kincaid. Shorter
    texts (names, labels, headings, one-line reasons) are not gated one by one: a formula
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import pytest
 
 from bothand.catalog import Catalog
-from bothand.domain.readability import Grade, grade
+from bothand.domain.knowledge.readability import Grade, grade
 
 MAX_GRADE = 8.0  # Flesch-Kincaid, for any single text longer than LONG_TEXT_WORDS
 MAX_CORPUS_GRADE = 8.0  # Flesch-Kincaid of all texts pooled into one document

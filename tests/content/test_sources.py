@@ -21,9 +21,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from bothand.catalog import CONTENT_DIR, Catalog
-from bothand.domain.knowledge import Meta, Statement, iter_source_ids
-from bothand.domain.rules import Reason
-from bothand.domain.sources import Bibliography, Source
+from bothand.domain.decide.rules import Reason
+from bothand.domain.knowledge.base import Meta, Statement, iter_source_ids
+from bothand.domain.knowledge.sources import Bibliography, Source
 
 MAX_UNUSED_SHARE = 0.20
 NEEDS_URL = frozenset({"guideline"})
@@ -160,6 +160,7 @@ def test_every_file_has_a_version_and_a_review_date(catalog: Catalog) -> None:
         "crisis.yaml",
         "rules.yaml",
         "timeline.yaml",
+        "intake.yaml",
         "labels.yaml",
         *(f"explainers/{kind}.yaml" for kind in ("conditions", "treatments", "options")),
         *(f"explainers/{kind}.yaml" for kind in ("ideas", "terms")),

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
-from bothand.domain.plan import (
+from bothand.domain.plan.timeline import (
     MEDICATION_KINDS,
     MEDICATION_OPTIONS,
     SEVERITIES_OR_UNRATED,

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bothand.catalog import CONTENT_DIR, load_instruments
-from bothand.domain.instruments import Instrument
-from bothand.domain.scoring import score
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.assess.scoring import score
 
 
 @cache

@@ -12,7 +12,7 @@ import pytest
 
 from bothand import cli
 from bothand.catalog import Catalog
-from bothand.interactive import run_questionnaire
+from bothand.cli.session import run_questionnaire
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MILD = {

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from bothand.catalog import Catalog
-from bothand.domain.crisis import CrisisAction
+from bothand.domain.knowledge.crisis import CrisisAction
 
 
 def action(**fields: object) -> CrisisAction:

@@ -1,6 +1,6 @@
 """The compiled options engine agrees with the rule book read the plain way.
 
-``Engine`` turns conditions into bit masks and effects into tables (see ``domain/options.py``).
+``Engine`` turns conditions into bit masks and effects into tables (see ``domain/decide/engine.py``).
 Here a small reference interpreter walks the same rules one by one — ``when.holds`` on a facts
 dict, effects applied to a dict of fits, reasons collected in order, then combined and made
 unique — and every result of the engine must equal it: fits, reasons, floor and trace.
@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.errors import ContentError
-from bothand.domain.options import (
+from bothand.domain.decide.engine import (
     PERSON_FACTS,
     ConcernFacts,
     Engine,
@@ -28,7 +27,8 @@ from bothand.domain.options import (
     apply_effects,
     compile_engine,
 )
-from bothand.domain.rules import FACTS, Rule, RuleBook
+from bothand.domain.decide.rules import FACTS, Rule, RuleBook
+from bothand.domain.errors import ContentError
 from bothand.domain.vocab import CONDITIONS, FIT_ORDER, OPTION_IDS, shift_fit
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -219,7 +219,7 @@ def test_each_rule_fires_exactly_when_its_condition_holds(catalog: Catalog, engi
 def test_effect_tables_apply_each_rule_to_every_combination_of_fits(
     catalog: Catalog,
 ) -> None:
-    from bothand.domain.options import _FITS_OF_STATE, _effect_table, _encode
+    from bothand.domain.decide.engine import _FITS_OF_STATE, _effect_table, _encode
 
     for rule in (r for r in catalog.rules.rules if r.stage == "adjust"):
         table = _effect_table(rule)
@@ -280,7 +280,7 @@ def test_conditions_that_are_not_boxes_are_asked_directly(
 
 
 def test_the_test_rules_really_are_not_boxes(catalog: Catalog) -> None:
-    from bothand.domain.options import _box
+    from bothand.domain.decide.engine import _box
 
     book = with_extra_rules(catalog.rules, *GENERAL_RULES)
     assert [_box(rule.when) for rule in book.rules[-2:]] == [None, None]

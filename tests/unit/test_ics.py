@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
 from bothand.domain.errors import InputError
-from bothand.domain.plan import Plan, PlanRequest, Timeline, build_plan
+from bothand.domain.plan.timeline import Plan, PlanRequest, Timeline, build_plan
 from bothand.reports.ics import CLOSING_LINE, PRODID, plan_to_ics
 
 STAMP = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)

@@ -1,7 +1,7 @@
 """The compiled planner agrees with the timeline read the plain way.
 
 ``Planner`` turns every ``When`` into a bit and the timeline's texts into ready-made words
-(see ``domain/plan.py``). Here a reference builder walks the templates one by one with
+(see ``domain/plan/``). Here a reference builder walks the templates one by one with
 ``When.matches`` — first matching variant per concern, window from day 0 or from an earlier
 milestone, the most demanding window across concerns — and every plan must equal it.
 """
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bothand.catalog import Catalog
 from bothand.domain.errors import InputError
-from bothand.domain.plan import DAYS_PER_WEEK, Facts, Timeline
+from bothand.domain.plan.timeline import DAYS_PER_WEEK, Facts, Timeline
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES, UNRATED
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bothand.domain.readability import (
+from bothand.domain.knowledge.readability import (
     Grade,
     count_syllables,
     flesch_kincaid_grade,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from bothand.domain.rules import Comparison, Expr, Rule
+from bothand.domain.decide.rules import Comparison, Expr, Rule
 
 EXPR: TypeAdapter[object] = TypeAdapter(Expr)
 

@@ -9,9 +9,9 @@ from functools import cache
 import pytest
 
 from bothand.catalog import CONTENT_DIR, load_instruments
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.assess.scoring import Score, parse_answer, score
 from bothand.domain.errors import InputError
-from bothand.domain.instruments import Instrument
-from bothand.domain.scoring import Score, parse_answer, score
 
 
 def phq9_answers(items_1_to_8: list[int], item_9: int) -> list[int | None]:

@@ -20,10 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bothand.catalog import CONTENT_DIR, load_catalog, load_instruments
+from bothand.domain.assess.instruments import (
+    Instrument,
+    ItemsCountAtLeast,
+    ScreenRule,
+    TotalAtLeast,
+)
+from bothand.domain.assess.safety import assess_safety
+from bothand.domain.assess.scoring import Score, score
 from bothand.domain.errors import InputError
-from bothand.domain.instruments import Instrument, ItemsCountAtLeast, ScreenRule, TotalAtLeast
-from bothand.domain.safety import assess_safety
-from bothand.domain.scoring import Score, score
 
 
 class Level(enum.IntEnum):

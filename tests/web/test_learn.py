@@ -14,7 +14,7 @@ from markupsafe import escape
 from pydantic import BaseModel
 
 from bothand.catalog import Catalog, load_catalog
-from bothand.domain.knowledge import Statement
+from bothand.domain.knowledge.base import Statement
 from bothand.web.routes.learn import long_date, source_labels
 
 CATALOG = load_catalog()  # for parametrising only; tests use the session fixture

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.instruments import Instrument
+from bothand.domain.assess.instruments import Instrument
 from bothand.domain.vocab import SEVERITIES
 
 NOT_SURE = "unsure"

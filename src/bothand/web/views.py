@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bothand.catalog import Catalog
-from bothand.domain.evidence import Arm, Figure, Gap, RelativeFinding
-from bothand.domain.plan import Milestone
+from bothand.domain.knowledge.evidence import Arm, Figure, Gap, RelativeFinding
+from bothand.domain.plan.timeline import Milestone
 from bothand.domain.vocab import OPTION_IDS
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a start date outside these is a typo

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from bothand import services
 from bothand.catalog import Catalog
+from bothand.domain.assess.safety import assess_safety
+from bothand.domain.assess.scoring import score
 from bothand.domain.case import Case, input_error
 from bothand.domain.errors import InputError
-from bothand.domain.safety import assess_safety
-from bothand.domain.scoring import score
 from bothand.domain.vocab import OptionId
 
 router = APIRouter(prefix="/api", tags=["api"])

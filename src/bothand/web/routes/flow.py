@@ -42,7 +42,7 @@ from starlette.exceptions import HTTPException
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.instruments import Instrument, ScreenRule
+from bothand.domain.assess.instruments import Instrument, ScreenRule
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES
 from bothand.web.flowstate import (
     NOT_SURE,

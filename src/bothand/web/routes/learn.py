@@ -24,9 +24,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from bothand.catalog import Catalog
-from bothand.domain.evidence import Figure, Gap, RelativeFinding
-from bothand.domain.explainers import ConditionInfo, OptionInfo, TreatmentInfo
-from bothand.domain.sources import Source
+from bothand.domain.knowledge.evidence import Figure, Gap, RelativeFinding
+from bothand.domain.knowledge.explainers import ConditionInfo, OptionInfo, TreatmentInfo
+from bothand.domain.knowledge.sources import Source
 from bothand.domain.vocab import CONDITIONS
 from bothand.services import condition_names
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bothand.domain.crisis import CrisisLocale
-from bothand.domain.scoring import Score
+from bothand.domain.assess.scoring import Score
+from bothand.domain.knowledge.crisis import CrisisLocale
 
 
 class Safety(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bothand.domain.knowledge import ContentModel, Meta, PatientText
+from bothand.domain.knowledge.base import ContentModel, Meta, PatientText
 
 
 class Labels(ContentModel):

@@ -45,7 +45,7 @@ from pydantic import (
 
 from bothand.domain.case import input_error
 from bothand.domain.errors import InputError
-from bothand.domain.knowledge import ContentId, ContentModel, Meta, PatientText, SourceId
+from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, PatientText, SourceId
 from bothand.domain.vocab import (
     CONDITION_RANK,
     CONDITIONS,

@@ -31,8 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from bothand.domain.errors import ContentError
-from bothand.domain.rules import (
+from bothand.domain.decide.rules import (
     FACTS,
     All,
     Always,
@@ -45,6 +44,7 @@ from bothand.domain.rules import (
     RuleBook,
     Value,
 )
+from bothand.domain.errors import ContentError
 from bothand.domain.vocab import (
     CONDITION_RANK,
     CONDITIONS,

@@ -12,12 +12,12 @@ from typing import Any, TextIO
 
 from bothand import services
 from bothand.catalog import Catalog
+from bothand.cli.terminal import WIDTH, render_plan, render_recommendation, render_safety, wrap
+from bothand.domain.assess.instruments import Instrument
+from bothand.domain.assess.safety import assess_safety
+from bothand.domain.assess.scoring import Score, parse_answer, score
 from bothand.domain.errors import InputError
-from bothand.domain.instruments import Instrument
-from bothand.domain.safety import assess_safety
-from bothand.domain.scoring import Score, parse_answer, score
 from bothand.domain.vocab import SEVERITIES
-from bothand.terminal import WIDTH, render_plan, render_recommendation, render_safety, wrap
 
 
 def ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str:

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from bothand.domain.knowledge import ContentId, ContentModel, PatientText, SourceId
+from bothand.domain.knowledge.base import ContentId, ContentModel, PatientText, SourceId
 from bothand.domain.vocab import Severity
 
 Loinc = Annotated[str, Field(pattern=r"^[0-9]{1,7}-[0-9]$")]

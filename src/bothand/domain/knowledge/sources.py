@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from bothand.domain.knowledge import ContentModel, Meta, SourceId
+from bothand.domain.knowledge.base import ContentModel, Meta, SourceId
 
 SourceKind = Literal[
     "guideline", "review", "trial", "study", "instrument", "guide", "service", "standard"

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bothand.domain.assess.instruments import Instrument, ScoringTable
 from bothand.domain.errors import InputError
-from bothand.domain.instruments import Instrument, ScoringTable
 from bothand.domain.vocab import Severity
 
 _NUMBER = re.compile(r"^[+-]?[0-9]+$")

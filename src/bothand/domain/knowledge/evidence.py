@@ -8,7 +8,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from bothand.domain.knowledge import ContentId, ContentModel, Meta, PatientText, SourceId, Statement
+from bothand.domain.knowledge.base import (
+    ContentId,
+    ContentModel,
+    Meta,
+    PatientText,
+    SourceId,
+    Statement,
+)
 from bothand.domain.vocab import Condition, OptionId
 
 Outcome = Literal["response", "remission", "recovery", "relapse", "improvement"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bothand.domain.knowledge import ContentId, ContentModel, Meta, PatientText, Statement
+from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, PatientText, Statement
 from bothand.domain.vocab import Condition, OptionId, TreatmentKind
 
 

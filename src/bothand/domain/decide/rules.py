@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from bothand.domain.errors import ContentError
-from bothand.domain.knowledge import ContentId, ContentModel, Meta, PatientText, SourceId
+from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, PatientText, SourceId
 from bothand.domain.vocab import (
     CONDITIONS,
     FITS,

@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bothand import interactive, services
+from bothand import services
 from bothand.catalog import Catalog, load_catalog
+from bothand.cli import session
+from bothand.cli.terminal import render_explainer, render_plan, render_recommendation
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
-from bothand.terminal import render_explainer, render_plan, render_recommendation
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -159,9 +160,7 @@ def _instruments(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _questionnaire(args: argparse.Namespace, catalog: Catalog) -> int:
-    return interactive.run_questionnaire(
-        catalog, args.instrument, args.locale, sys.stdin, sys.stdout
-    )
+    return session.run_questionnaire(catalog, args.instrument, args.locale, sys.stdin, sys.stdout)
 
 
 def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -184,7 +183,7 @@ def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _start(args: argparse.Namespace, catalog: Catalog) -> int:
-    return interactive.run_session(catalog, sys.stdin, sys.stdout)
+    return session.run_session(catalog, sys.stdin, sys.stdout)
 
 
 # --- input ------------------------------------------------------------------------------
@@ -247,5 +246,5 @@ def _stamp() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover (python -m bothand.cli.commands)
     raise SystemExit(main())

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from bothand.domain.knowledge import ContentModel, Meta, PatientText, SourceId
+from bothand.domain.knowledge.base import ContentModel, Meta, PatientText, SourceId
 
 
 class CrisisAction(ContentModel):

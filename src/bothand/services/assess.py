@@ -1,0 +1,100 @@
+"""Use-case: assess. Score every concern given as answers, keep clinician ratings as they
+are, and work out the safety result. No terminal or HTTP types here; nothing about a person
+is logged.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from bothand.catalog import Catalog
+from bothand.domain.assess.safety import Safety, assess_safety
+from bothand.domain.assess.scoring import Score, score
+from bothand.domain.case import Case, Concern
+from bothand.domain.errors import InputError, within
+from bothand.domain.vocab import UNRATED
+
+
+class Assessment(NamedTuple):
+    """One concern, assessed: the score when answers were given, and the severity fact."""
+
+    concern: Concern
+    score: Score | None
+    severity: str
+
+    def to_contract(self) -> dict[str, Any]:
+        if self.score is None:
+            return {
+                "condition": self.concern.condition,
+                "instrument": None,
+                "rated_by": "clinician" if self.concern.severity else "unrated",
+                "total": None,
+                "severity": self.severity,
+            }
+        result = self.score
+        return {
+            "condition": self.concern.condition,
+            "instrument": result.instrument,
+            "rated_by": "self_report",
+            "total": result.total,
+            "severity": self.severity,
+            "band": result.band,
+            "complete": result.complete,
+            "prorated": result.prorated,
+            "subscales": dict(result.subscales),
+            "screen_positive": result.screen_positive,
+            "flags": list(result.flags),
+        }
+
+
+@lru_cache(maxsize=8)
+def condition_names(catalog: Catalog) -> dict[str, str]:
+    """Condition names for use inside a sentence ("depression", but "OCD")."""
+    names: dict[str, str] = {}
+    for info in catalog.explainers.conditions:
+        name = info.name
+        names[info.id] = name if name[1:2].isupper() else name[:1].lower() + name[1:]
+    return names
+
+
+def assess(catalog: Catalog, case: Case) -> list[Assessment]:
+    """Score every concern given as answers; keep clinician ratings as they are."""
+    assessments = []
+    for index, concern in enumerate(case.concerns):
+        instrument_id = concern.instrument
+        if instrument_id is None:
+            assessments.append(Assessment(concern, None, concern.severity or UNRATED))
+            continue
+        instrument = catalog.instruments.get(instrument_id)
+        if instrument is None:
+            known = ", ".join(sorted(catalog.instruments))
+            raise InputError(
+                f"concerns[{index}].instrument",
+                f"'{instrument_id}' is not an instrument; use one of {known}",
+            )
+        fitting = _instruments_for(catalog).get(concern.condition, ())
+        if instrument_id not in fitting:
+            raise InputError(
+                f"concerns[{index}].instrument",
+                f"{instrument_id} does not measure {concern.condition}; "
+                f"use one of {', '.join(fitting)} or a severity",
+            )
+        try:
+            result = score(instrument, concern.answers or ())
+        except InputError as error:
+            raise within(f"concerns[{index}]", error) from None
+        severity = result.severity if result.severity is not None else UNRATED
+        assessments.append(Assessment(concern, result, severity))
+    return assessments
+
+
+@lru_cache(maxsize=8)
+def _instruments_for(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """The instruments that measure each condition."""
+    return {info.id: info.instruments for info in catalog.explainers.conditions}
+
+
+def safety_for(catalog: Catalog, case: Case, assessments: list[Assessment]) -> Safety:
+    scores = [a.score for a in assessments if a.score is not None]
+    return assess_safety(scores, catalog.crisis.for_locale(case.locale))

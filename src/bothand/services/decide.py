@@ -1,0 +1,129 @@
+"""Use-case: decide. The whole pipeline for one case (score, decide, plan) and its contract
+JSON. The rule book is compiled once per loaded catalog, like loading it. No terminal or HTTP
+types here, and nothing about a person is logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from bothand.catalog import Catalog
+from bothand.domain.assess.safety import Safety, clear_memo
+from bothand.domain.case import Case, age_band, parse_case
+from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
+from bothand.domain.plan.timeline import Plan
+from bothand.services.assess import Assessment, assess, condition_names, safety_for
+from bothand.services.plan import plan_for
+
+CONTRACT_VERSION = "1"
+
+
+def decide_case(
+    catalog: Catalog, case: Case, assessments: list[Assessment], safety: Safety
+) -> Decision:
+    person = PersonFacts(
+        case.preferences.medication,
+        case.preferences.therapy,
+        case.able_to_engage_in_therapy,
+        case.history.medication,
+        case.history.therapy,
+        safety.urgent,
+        age_band(case.age),
+        len(case.concerns) > 1,
+    )
+    concerns = [ConcernFacts(a.concern.condition, a.severity) for a in assessments]
+    return engine(catalog).decide(concerns, person)
+
+
+@lru_cache(maxsize=8)
+def engine(catalog: Catalog) -> Engine:
+    """The catalog's rule book compiled for deciding: once per loaded catalog, like loading
+    it (it depends on content only, never on a case)."""
+    return compile_engine(catalog.rules, condition_names(catalog))
+
+
+def prepare(catalog: Catalog) -> None:
+    """Compile the catalog's rule book and timeline now (about 15 ms) rather than on the
+    first case, so a server's first request is as quick as the others."""
+    engine(catalog)
+    catalog.timeline.planner  # noqa: B018 (a cached property: reading it builds it)
+
+
+def clear_memos() -> None:
+    """Forget every result memoised from earlier cases (today only the safety result of a
+    combination of risk answers). What was compiled from the content stays, as loading it
+    does: the rule book (``engine``) and the timeline (``Timeline.planner``)."""
+    clear_memo()
+
+
+def first_choice(decision: Decision) -> str:
+    """The option the plan in a recommendation is drawn for: the first usual start."""
+    for fit in ("usual_start", "reasonable", "less_suited"):
+        for option in decision.options:
+            if option.fit == fit:
+                return option.id
+    return decision.options[0].id
+
+
+class Outcome(NamedTuple):
+    """Everything the pipeline worked out for one case (score, decide, plan), before it is
+    turned into the contract's JSON."""
+
+    case: Case
+    assessments: list[Assessment]
+    safety: Safety
+    decision: Decision
+    plan: Plan
+
+
+def run(catalog: Catalog, data: Any) -> Outcome:
+    """Score, decide and plan one case."""
+    case = parse_case(data)
+    assessments = assess(catalog, case)
+    safety = safety_for(catalog, case, assessments)
+    decision = decide_case(catalog, case, assessments, safety)
+    plan = plan_for(catalog, case, assessments, safety, first_choice(decision))
+    return Outcome(case, assessments, safety, decision, plan)
+
+
+def recommend(catalog: Catalog, data: Any) -> dict[str, Any]:
+    """The whole pipeline for one case: the contract's response, as plain data."""
+    return to_contract(catalog, run(catalog, data))
+
+
+def to_contract(catalog: Catalog, outcome: Outcome) -> dict[str, Any]:
+    options_info = {info.id: info for info in catalog.explainers.options}
+    decision = outcome.decision
+    return {
+        "safety": outcome.safety.to_contract(),
+        "assessments": [a.to_contract() for a in outcome.assessments],
+        "options": [
+            {
+                "id": option.id,
+                "name": options_info[option.id].name,
+                "fit": option.fit,
+                "summary": options_info[option.id].summary,
+                "reasons": [
+                    {"id": r.id, "text": r.text, "sources": list(r.sources), "concern": r.concern}
+                    for r in option.reasons
+                ],
+            }
+            for option in decision.options
+        ],
+        "floor": decision.floor,
+        "plan": outcome.plan.to_contract(),
+        "trace": [entry.to_contract() for entry in decision.trace],
+        "content": {
+            "version": catalog.version,
+            "reviewed": catalog.bibliography.meta.reviewed.isoformat(),
+        },
+        "contract_version": CONTRACT_VERSION,
+    }
+
+
+def to_json(data: Mapping[str, Any]) -> str:
+    """Deterministic JSON: the same case always gives byte-identical output."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
