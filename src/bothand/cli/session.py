@@ -8,7 +8,7 @@ A positive risk answer prints crisis help before anything else, right after the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 from bothand import services
 from bothand.catalog import Catalog
@@ -17,7 +17,10 @@ from bothand.domain.assess.instruments import Instrument
 from bothand.domain.assess.safety import assess_safety
 from bothand.domain.assess.scoring import Score, parse_answer, score
 from bothand.domain.errors import InputError
-from bothand.domain.vocab import SEVERITIES
+from bothand.domain.vocab import SEVERITIES, HistoryOutcome
+from bothand.services import intake
+
+OUTCOMES: tuple[str, ...] = get_args(HistoryOutcome)  # helped, did_not_help, not_tried
 
 
 def ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str:
@@ -46,7 +49,7 @@ def choose(
         raw = ask(prompt, stdin, stdout).lower()
         if not raw and default is not None:
             return default
-        if raw.isdigit() and 1 <= int(raw) <= len(choices):
+        if _is_number(raw) and 1 <= int(raw) <= len(choices):
             return choices[int(raw) - 1][0]
         matches = [value for value, label in choices if raw and label.lower().startswith(raw)]
         if len(matches) == 1:
@@ -138,7 +141,11 @@ def render_help_line(safety: dict[str, Any]) -> str:
 
 
 def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
-    """`bothand start`: the whole flow, from "what is bothering you" to a plan."""
+    """`bothand start`: the whole flow, from "what is bothering you" to a plan.
+
+    It asks what the intake (content/intake.yaml) asks, as the web flow does: per concern the
+    questionnaire the intake names, or a rating; then age and history; then preferences and
+    whether weekly therapy is possible now."""
     labels = catalog.labels
     stdout.write("=" * WIDTH + "\nBothand\n" + wrap(labels["disclaimer"]))
     stdout.write(render_help_line(assess_safety([], catalog.crisis.for_locale("en")).to_contract()))
@@ -150,6 +157,57 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
         stdout,
         default="en-US",
     )
+    concerns = _ask_concerns(catalog, locale, stdin, stdout)
+    answers = _ask_intake(catalog, stdin, stdout)
+    preference_choices = [
+        ("open", labels["preference.open"]),
+        ("prefer_to_avoid", labels["preference.prefer_to_avoid"]),
+        ("unsure", labels["preference.unsure"]),
+    ]
+    stdout.write("\n" + wrap(labels["session.medication_preference"]))
+    medication = choose("> ", preference_choices, stdin, stdout, default="open")
+    stdout.write("\n" + wrap(labels["session.therapy_preference"]))
+    therapy = choose("> ", preference_choices, stdin, stdout, default="open")
+    if "able_to_engage_in_therapy" in catalog.intake.asks:
+        stdout.write("\n" + wrap(labels["session.engage"]))
+        engage = choose(
+            "> ",
+            [("yes", labels["answer.yes"]), ("no", labels["answer.no"])],
+            stdin,
+            stdout,
+            default="yes",
+        )
+        answers["able_to_engage_in_therapy"] = engage == "yes"
+    case = {
+        "concerns": concerns,
+        "preferences": {"medication": medication, "therapy": therapy},
+        **answers,
+        "locale": locale,
+    }
+    recommendation = services.recommend(catalog, case)
+    stdout.write("\n" + render_recommendation(recommendation, catalog))
+    names = [(option["id"], option["name"]) for option in recommendation["options"]]
+    stdout.write("\n" + wrap(labels["session.plan_option"]))
+    option = choose("> ", names, stdin, stdout, default=recommendation["plan"]["option"])
+    while True:
+        raw_start = ask(labels["session.plan_start"] + " ", stdin, stdout)
+        start = dt.date.today() if not raw_start else _date(raw_start)
+        try:
+            plan = services.care_plan(catalog, case, option, start) if start else None
+        except OverflowError:  # a date so far off that the plan's days run past the calendar
+            plan = None
+        if plan is not None:
+            break
+        stdout.write("  " + labels["intake.start_error"] + "\n")
+    stdout.write("\n" + render_plan(plan.to_contract(), catalog))
+    return 0
+
+
+def _ask_concerns(
+    catalog: Catalog, locale: str, stdin: TextIO, stdout: TextIO
+) -> list[dict[str, Any]]:
+    """What is bothering the person, then per concern the intake's questionnaire or a rating."""
+    labels = catalog.labels
     conditions = [(info.id, info.name) for info in catalog.explainers.conditions]
     stdout.write("\n" + wrap(labels["session.concerns"]))
     for number, (_, name) in enumerate(conditions, start=1):
@@ -158,7 +216,7 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
     concerns: list[dict[str, Any]] = []
     for number in chosen:
         condition_id, name = conditions[number - 1]
-        instrument = _instrument_for(catalog, condition_id)
+        instrument = intake.questionnaire_for(catalog, condition_id)
         if instrument is not None:
             answers = administer(instrument, catalog, stdin, stdout)
             result = score(instrument, answers)
@@ -178,74 +236,86 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
             concerns.append(
                 {"condition": condition_id, **({"severity": severity} if severity else {})}
             )
-    preference_choices = [
-        ("open", labels["preference.open"]),
-        ("prefer_to_avoid", labels["preference.prefer_to_avoid"]),
-        ("unsure", labels["preference.unsure"]),
-    ]
-    stdout.write("\n" + wrap(labels["session.medication_preference"]))
-    medication = choose("> ", preference_choices, stdin, stdout, default="open")
-    stdout.write("\n" + wrap(labels["session.therapy_preference"]))
-    therapy = choose("> ", preference_choices, stdin, stdout, default="open")
-    stdout.write("\n" + wrap(labels["session.engage"]))
-    engage = choose(
-        "> ",
-        [("yes", labels["answer.yes"]), ("no", labels["answer.no"])],
-        stdin,
-        stdout,
-        default="yes",
-    )
-    case = {
-        "concerns": concerns,
-        "preferences": {"medication": medication, "therapy": therapy},
-        "able_to_engage_in_therapy": engage == "yes",
-        "locale": locale,
-    }
-    recommendation = services.recommend(catalog, case)
-    stdout.write("\n" + render_recommendation(recommendation, catalog))
-    names = [(option["id"], option["name"]) for option in recommendation["options"]]
-    stdout.write("\n" + wrap(labels["session.plan_option"]))
-    option = choose("> ", names, stdin, stdout, default=recommendation["plan"]["option"])
-    raw_start = ask(labels["session.plan_start"] + " ", stdin, stdout)
-    start = dt.date.today() if not raw_start else _date(raw_start)
-    plan = services.care_plan(catalog, case, option, start)
-    stdout.write("\n" + render_plan(plan.to_contract(), catalog))
-    return 0
+    return concerns
+
+
+def _ask_intake(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> dict[str, Any]:
+    """Age and history, as the intake lists them and in its order; each can be skipped (Enter),
+    and a skipped answer stays out of the case. Whether weekly therapy is possible now is asked
+    later, beside the preferences, as the session always has."""
+    labels = catalog.labels
+    fields = [field for field in catalog.intake.asks if field != "able_to_engage_in_therapy"]
+    answers: dict[str, Any] = {}
+    if not fields:
+        return answers
+    stdout.write("\n" + labels["intake.title"] + "\n")
+    stdout.write(wrap(labels["intake.lead"] + " " + labels["intake.skip_hint"]))
+    history: dict[str, Any] = {}
+    for field in fields:
+        if field == "age":
+            age = _ask_age(catalog, stdin, stdout)
+            if age is not None:
+                answers["age"] = age
+        elif field == "history.previous_episodes":
+            stdout.write("\n" + wrap(labels["intake.episodes"]))
+            stdout.write(wrap(labels["intake.episodes_hint"]))
+            episodes = [
+                (str(choice.value), labels[choice.label])
+                for choice in catalog.intake.previous_episodes
+            ]
+            picked = choose("> ", episodes, stdin, stdout, default="")
+            if picked:
+                history["previous_episodes"] = int(picked)
+        else:  # history.medication, history.therapy: what happened when it was tried
+            kind = field.removeprefix("history.")
+            stdout.write("\n" + wrap(labels[f"intake.history.{kind}"]))
+            outcomes = [(value, labels[f"intake.history.{value}"]) for value in OUTCOMES]
+            outcome = choose("> ", outcomes, stdin, stdout, default="")
+            if outcome:
+                history[kind] = outcome
+    if history:
+        answers["history"] = history
+    return answers
+
+
+def _ask_age(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int | None:
+    """Whole years within the intake's range, or None ("I would rather not say", or Enter)."""
+    labels = catalog.labels
+    question = catalog.intake.age
+    unsaid = labels[question.unsaid]
+    stdout.write("\n" + wrap(labels[question.label]))
+    stdout.write(wrap(labels["intake.age_hint"]))
+    stdout.write(wrap(labels["intake.age_prompt"]))
+    while True:
+        raw = ask("> ", stdin, stdout)
+        folded = " ".join(raw.split()).casefold()
+        if unsaid.casefold().startswith(folded):  # Enter, or the start of "I would rather..."
+            return None
+        if _is_number(folded) and question.low <= int(folded) <= question.high:
+            return int(folded)
+        stdout.write("  " + labels["intake.age_error"] + "\n")
 
 
 def _pick_many(prompt: str, count: int, stdin: TextIO, stdout: TextIO) -> list[int]:
     while True:
         raw = ask(prompt, stdin, stdout)
         parts = [part.strip() for part in raw.replace(" ", ",").split(",") if part.strip()]
-        if parts and all(p.isdigit() and 1 <= int(p) <= count for p in parts):
+        if parts and all(_is_number(p) and 1 <= int(p) <= count for p in parts):
             return sorted(set(int(p) for p in parts))
         stdout.write(f"  Please type one or more numbers from 1 to {count}, like 1,3.\n")
 
 
-def _instrument_for(catalog: Catalog, condition: str) -> Instrument | None:
-    """The first instrument listed for the condition that can be asked here (has wording)."""
-    for info in catalog.explainers.conditions:
-        if info.id == condition:
-            for instrument_id in info.instruments:
-                instrument = catalog.instruments.get(instrument_id)
-                if (
-                    instrument is not None
-                    and instrument.has_wording
-                    and instrument.measures_severity
-                ):
-                    return instrument
-            for instrument_id in info.instruments:
-                instrument = catalog.instruments.get(instrument_id)
-                if instrument is not None and instrument.has_wording:
-                    return instrument
-    return None
+def _is_number(text: str) -> bool:
+    """Plain digits only, and few of them: ``²`` or 5,000 digits are not a number here."""
+    return text.isascii() and text.isdigit() and len(text) <= 4
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str) -> dt.date | None:
+    """A typed start date, or None when it is not one (the session asks again)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError("start date", f"'{text}' is not a date; use YYYY-MM-DD") from None
+        return None
 
 
 __all__ = ["run_questionnaire", "run_session"]

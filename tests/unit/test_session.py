@@ -1,0 +1,227 @@
+"""`bothand start` follows the intake (content/intake.yaml) as the web flow does: the same
+questionnaire or rating per condition, then age and history, which reach the case and so the
+age rules and the high-relapse plan. Typed input it cannot read is asked again; nothing crashes.
+
+The session is driven with a StringIO for stdin; ``services.recommend`` and ``care_plan`` are
+wrapped (not replaced) so a test can see the case the session built.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from bothand import services
+from bothand.catalog import Catalog
+from bothand.cli.session import run_session
+from bothand.domain.errors import InputError
+from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES
+from bothand.services import intake
+
+START = "2027-01-04"  # a fixed start date: the tests never read the wall clock
+
+
+class Seen:
+    """What the session passed to the use-cases, and what it printed."""
+
+    def __init__(self) -> None:
+        self.case: dict[str, Any] = {}
+        self.result: dict[str, Any] = {}
+        self.plan: dict[str, Any] = {}
+        self.text = ""
+
+
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
+    record = Seen()
+    recommend, care_plan = services.recommend, services.care_plan
+
+    def recording_recommend(catalog: Catalog, case: dict[str, Any]) -> dict[str, Any]:
+        record.case = case
+        record.result = recommend(catalog, case)
+        return record.result
+
+    def recording_care_plan(catalog: Catalog, case: Any, option: str, start: Any) -> Any:
+        plan = care_plan(catalog, case, option, start)
+        record.plan = plan.to_contract()
+        return plan
+
+    monkeypatch.setattr(services, "recommend", recording_recommend)
+    monkeypatch.setattr(services, "care_plan", recording_care_plan)
+    return record
+
+
+def session(catalog: Catalog, seen: Seen, lines: list[str]) -> Seen:
+    out = io.StringIO()
+    assert run_session(catalog, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    seen.text = out.getvalue()
+    return seen
+
+
+def number_of(catalog: Catalog, condition: str) -> str:
+    ids = [info.id for info in catalog.explainers.conditions]
+    return str(ids.index(condition) + 1)
+
+
+def rating(catalog: Catalog, severity: str) -> str:
+    """The number to type for a severity in the rating list (severities, then Not sure)."""
+    return str(list(SEVERITIES).index(severity) + 1)
+
+
+def episodes(catalog: Catalog, value: int) -> str:
+    values = [choice.value for choice in catalog.intake.previous_episodes]
+    return str(values.index(value) + 1)
+
+
+def ending(option: str | None = None) -> list[str]:
+    """Preferences (Enter: open), engage (Enter: yes), the option (Enter: the plan's), the
+    start date."""
+    number = str(list(OPTION_IDS).index(option) + 1) if option else ""
+    return ["", "", "", number, START]
+
+
+SKIP_INTAKE = ["", "", "", ""]  # age, earlier episodes, medicine before, therapy before
+
+
+# --- the questionnaire or the rating: the intake's rule, as on the web -----------------------
+
+
+@pytest.mark.parametrize("condition", ["panic", "social_anxiety"])
+def test_panic_and_social_anxiety_get_the_rating_as_on_the_web(
+    catalog: Catalog, seen: Seen, condition: str
+) -> None:
+    assert intake.questionnaire_for(catalog, condition) is None  # the content's decision
+    lines = ["", number_of(catalog, condition), rating(catalog, "moderate")]
+    session(catalog, seen, lines + SKIP_INTAKE + ending())
+    assert seen.case["concerns"] == [{"condition": condition, "severity": "moderate"}]
+    assert catalog.instruments["gad7"].name not in seen.text
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_every_condition_gets_what_the_intake_names(
+    catalog: Catalog, seen: Seen, condition: str
+) -> None:
+    instrument = intake.questionnaire_for(catalog, condition)
+    if instrument is None:
+        answers = [""]  # the rating: Enter is "Not sure"
+    else:  # "1" answers every item and shows (and picks the first answer of) every extra item
+        answers = ["1"] * (len(instrument.items) + len(instrument.extra_items))
+    session(catalog, seen, ["", number_of(catalog, condition), *answers, *SKIP_INTAKE, *ending()])
+    (concern,) = seen.case["concerns"]
+    assert concern.get("instrument") == (instrument.id if instrument else None)
+
+
+# --- age and history reach the case, and the rules ---------------------------------------------
+
+
+def test_the_intake_asks_in_the_order_the_content_lists(catalog: Catalog, seen: Seen) -> None:
+    labels = catalog.labels
+    session(catalog, seen, ["", number_of(catalog, "adhd"), "", *SKIP_INTAKE, *ending()])
+    keys = {
+        "age": catalog.intake.age.label,
+        "history.previous_episodes": "intake.episodes",
+        "history.medication": "intake.history.medication",
+        "history.therapy": "intake.history.therapy",
+        "able_to_engage_in_therapy": "session.engage",
+    }
+    flat = " ".join(seen.text.split())
+    places = [flat.index(" ".join(labels[keys[field]].split())) for field in catalog.intake.asks]
+    assert places == sorted(places)
+
+
+def test_a_child_under_5_with_adhd_reaches_the_age_rule(catalog: Catalog, seen: Seen) -> None:
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), "4", "", "", ""]
+    session(catalog, seen, lines + ending())
+    assert seen.case["age"] == 4
+    medication = next(o for o in seen.result["options"] if o["id"] == "medication")
+    assert "reason.adhd.young_child_medicine" in [r["id"] for r in medication["reasons"]]
+    assert medication["fit"] == "less_suited"
+
+
+def test_an_adult_with_adhd_does_not(catalog: Catalog, seen: Seen) -> None:
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), "34", "", "", ""]
+    session(catalog, seen, lines + ending())
+    assert seen.case["age"] == 34
+    medication = next(o for o in seen.result["options"] if o["id"] == "medication")
+    assert "reason.adhd.young_child_medicine" not in [r["id"] for r in medication["reasons"]]
+
+
+@pytest.mark.parametrize("skip", ["", "I would rather not say", "i would"])
+def test_prefer_not_to_say_leaves_age_out(catalog: Catalog, seen: Seen, skip: str) -> None:
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), skip, "", "", ""]
+    session(catalog, seen, lines + ending())
+    assert "age" not in seen.case
+    assert "history" not in seen.case  # skipped history stays out too
+
+
+def _high_relapse_text(catalog: Catalog) -> str:
+    milestone = next(
+        m for m in catalog.timeline.milestones if m.id == "milestone.continue_taper_stop"
+    )
+    variant = next(v for v in milestone.variants if v.when.high_relapse_risk)
+    assert variant.text is not None
+    return " ".join(variant.text.split())
+
+
+@pytest.mark.parametrize(("value", "high"), [(2, True), (1, False), (0, False)])
+def test_two_or_more_earlier_episodes_reach_the_high_relapse_plan(
+    catalog: Catalog, seen: Seen, value: int, high: bool
+) -> None:
+    lines = [
+        "",
+        number_of(catalog, "depression"),
+        *["2"] * 9,  # PHQ-9 total 18: moderately severe
+        "1",  # how hard it made things (asked as published, not kept)
+        "",  # age: rather not say
+        episodes(catalog, value),
+        "2",  # medicine before: yes, and it did not help enough
+        "1",  # therapy before: yes, and it helped
+    ]
+    session(catalog, seen, lines + ending("combined"))
+    assert seen.case["history"] == {
+        "previous_episodes": value,
+        "medication": "did_not_help",
+        "therapy": "helped",
+    }
+    assert seen.plan["option"] == "combined"
+    texts = " ".join(" ".join(m["text"].split()) for m in seen.plan["milestones"])
+    assert (_high_relapse_text(catalog) in texts) is high
+
+
+# --- typed input it cannot read is asked again ---------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["121", "-3", "four", "4.5", "²", "9" * 5000])
+def test_an_age_it_cannot_read_is_asked_again(catalog: Catalog, seen: Seen, bad: str) -> None:
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), bad, "30", "", "", ""]
+    session(catalog, seen, lines + ending())
+    assert seen.case["age"] == 30
+    assert seen.text.count(catalog.labels["intake.age_error"]) == 1
+
+
+def test_choices_it_cannot_read_are_asked_again(catalog: Catalog, seen: Seen) -> None:
+    lines = [
+        "",
+        "²",  # a Unicode digit is not a concern number
+        number_of(catalog, "panic"),
+        "9",  # no rating 9
+        rating(catalog, "mild"),
+        "",
+        "7",  # no such choice of earlier episodes
+        episodes(catalog, 1),
+        "",
+        "",
+    ]
+    session(catalog, seen, [*lines, "", "", "", "", "2027-02-30", "9999-12-31", START])
+    assert seen.case["concerns"] == [{"condition": "panic", "severity": "mild"}]
+    assert seen.case["history"] == {"previous_episodes": 1}
+    assert seen.text.count(catalog.labels["intake.start_error"]) == 2
+    assert seen.plan["milestones"][0]["date_from"] == START
+
+
+def test_input_that_ends_in_the_intake_is_bad_input_not_a_crash(catalog: Catalog) -> None:
+    lines = ["", number_of(catalog, "adhd"), "", "40"]
+    with pytest.raises(InputError, match="input ended"):
+        run_session(catalog, io.StringIO("\n".join(lines) + "\n"), io.StringIO())
