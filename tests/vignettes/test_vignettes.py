@@ -2,7 +2,10 @@
 
 Each file has ``given`` (a case in the contract's shape) and ``expect``: the safety result, the
 assessments, the fit of every option, reasons that must be among an option's reasons, the
-option the plan is drawn for, and (for urgent cases) how soon the first review comes.
+option the plan is drawn for, and (for plans with medicine) how soon the first review comes.
+``vignette.py`` reads and checks them; every check a vignette asks for runs, and one that does
+not apply to its case fails naming the file and the key. The page docs/vignettes.md is
+rendered from the same files (``scripts/vignettes``).
 """
 
 from __future__ import annotations
@@ -15,60 +18,13 @@ import yaml
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.vocab import OPTION_IDS
-
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
-
-
-def load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(data) <= {"title", "story", "given", "expect"}, path.name
-    return data
+from tests.vignettes.vignette import CASES, VignetteError, check, load
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_vignette(path: Path, catalog: Catalog) -> None:
     vignette = load(path)
-    result = services.recommend(catalog, vignette["given"])
-    expect = vignette["expect"]
-
-    fits = {option["id"]: option["fit"] for option in result["options"]}
-    assert [option["id"] for option in result["options"]] == list(OPTION_IDS), (
-        "no option is ever hidden"
-    )
-    assert fits == expect["fits"], f"{vignette['title']}: fits differ"
-
-    reasons = {option["id"]: [r["id"] for r in option["reasons"]] for option in result["options"]}
-    for option, wanted in expect.get("reasons", {}).items():
-        missing = [reason for reason in wanted if reason not in reasons[option]]
-        assert not missing, f"{option}: missing reasons {missing}; got {reasons[option]}"
-
-    safety = result["safety"]
-    wanted_safety = expect.get("safety", {"urgent": False})
-    assert safety["urgent"] is wanted_safety["urgent"]
-    assert safety["clinician_flag"] is wanted_safety.get("clinician_flag", wanted_safety["urgent"])
-    if "flags" in wanted_safety:
-        assert safety["flags"] == wanted_safety["flags"]
-    if "first_resource" in wanted_safety:
-        assert safety["resources"][0]["name"].startswith(wanted_safety["first_resource"])
-    if "first_resource_contact" in wanted_safety:
-        assert wanted_safety["first_resource_contact"] in safety["resources"][0]["contact"]
-    if wanted_safety.get("zero_note"):
-        assert safety["notes"], "an item 9 of 0 must carry the 'not no risk' note"
-    assert safety["resources"], "crisis contacts are always part of the result"
-
-    for got, wanted in zip(result["assessments"], expect.get("assessments", []), strict=False):
-        assert {key: got[key] for key in wanted} == wanted
-    if "assessments" in expect:
-        assert len(result["assessments"]) == len(expect["assessments"])
-    if "floor" in expect:
-        assert result["floor"] == expect["floor"]
-    if "plan_option" in expect:
-        assert result["plan"]["option"] == expect["plan_option"]
-    if "plan_first_review_by_day" in expect:
-        reviews = [m for m in result["plan"]["milestones"] if m["kind"] == "medication_review"]
-        if result["plan"]["option"] in ("medication", "combined", "medication_first"):
-            assert reviews and reviews[0]["day_to"] <= expect["plan_first_review_by_day"]
+    check(path.name, vignette, services.recommend(catalog, vignette["given"]), catalog)
 
 
 def test_every_reason_in_every_vignette_has_a_known_source(catalog: Catalog) -> None:
@@ -97,3 +53,71 @@ def test_the_vignettes_cover_every_condition_severity_and_preference() -> None:
     assert {"moderately_severe", "severe", "moderate", "mild"} <= severities
     assert preferences == {"open", "prefer_to_avoid", "unsure"}
     assert engage and several and risk
+
+
+# --- a check that cannot run is an error in the vignette, never a pass ------------------------
+
+MILD_THERAPY: dict[str, Any] = {
+    "title": "Mild depression",
+    "given": {"concerns": [{"condition": "depression", "severity": "mild"}]},
+}
+
+
+def _checked(tmp_path: Path, catalog: Catalog, vignette: dict[str, Any]) -> None:
+    path = tmp_path / "made-up.yaml"
+    path.write_text(yaml.safe_dump(vignette), encoding="utf-8")
+    loaded = load(path)
+    check(path.name, loaded, services.recommend(catalog, loaded["given"]), catalog)
+
+
+def _fits(catalog: Catalog) -> dict[str, str]:
+    result = services.recommend(catalog, MILD_THERAPY["given"])
+    return {option["id"]: option["fit"] for option in result["options"]}
+
+
+@pytest.mark.parametrize(
+    ("expect", "key"),
+    [
+        ({"plan_first_review_by_day": 7}, "expect.plan_first_review_by_day"),
+        ({"plan_frist_review_by_day": 7}, "expect.plan_frist_review_by_day"),
+        ({"reasons": {"both": ["reason.x"]}}, "expect.reasons.both"),
+        ({"reasons": {"therapy": []}}, "expect.reasons.therapy"),
+        ({"safety": {"urgent": False, "zero_notes": True}}, "expect.safety.zero_notes"),
+        ({"safety": {"clinician_flag": False}}, "expect.safety.urgent"),
+        ({"assessments": [{"condition": "depression", "score": 7}]}, "expect.assessments[0].score"),
+    ],
+)
+def test_a_check_that_does_not_apply_fails_naming_the_file_and_the_key(
+    tmp_path: Path, catalog: Catalog, expect: dict[str, Any], key: str
+) -> None:
+    vignette = {**MILD_THERAPY, "expect": {"fits": _fits(catalog), **expect}}
+    with pytest.raises(VignetteError) as raised:
+        _checked(tmp_path, catalog, vignette)
+    assert raised.value.name == "made-up.yaml"
+    assert raised.value.key == key
+    assert str(raised.value).startswith(f"made-up.yaml: {key}: ")
+
+
+def test_a_vignette_without_fits_or_title_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
+    with pytest.raises(VignetteError, match=r"expect\.fits: is required"):
+        _checked(tmp_path, catalog, {**MILD_THERAPY, "expect": {"plan_option": "therapy"}})
+    with pytest.raises(VignetteError, match="title: is required"):
+        _checked(tmp_path, catalog, {"given": MILD_THERAPY["given"], "expect": {}})
+
+
+def test_the_medicine_review_check_runs_where_it_applies(tmp_path: Path, catalog: Catalog) -> None:
+    given = {"concerns": [{"condition": "depression", "severity": "severe"}], "age": 22}
+    result = services.recommend(catalog, given)
+    fits = {option["id"]: option["fit"] for option in result["options"]}
+    vignette = {"title": "t", "given": given, "expect": {"fits": fits, "plan_option": "combined"}}
+    _checked(
+        tmp_path,
+        catalog,
+        {**vignette, "expect": {**vignette["expect"], "plan_first_review_by_day": 7}},
+    )
+    with pytest.raises(AssertionError, match="first review by day 7"):
+        _checked(
+            tmp_path,
+            catalog,
+            {**vignette, "expect": {**vignette["expect"], "plan_first_review_by_day": 6}},
+        )
