@@ -9,7 +9,6 @@ import pytest
 from bothand.catalog import Catalog, load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,10 @@ from bothand.domain.assess.scoring import parse_answer, score
 from bothand.domain.errors import ContentError
 from bothand.domain.knowledge.base import iter_patient_texts
 from bothand.domain.knowledge.readability import grade
+from tests.shared import SHARED, need_shared
 
 FOLDER = CONTENT_DIR / "instruments"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "instruments"
+REFERENCE = SHARED / "reference" / "instruments"
 SHIPPED = ("phq9", "phq2", "gad7", "gad2", "pcl5")
 NOT_SHIPPED = ("asrs", "mdq", "ocir", "wsas")
 ALLOWED_SOURCES = {
@@ -44,9 +44,7 @@ def _instrument(instrument_id: str) -> Instrument:
 
 
 def _reference(name: str) -> dict[str, Any]:
-    path = REFERENCE / f"{name}.en.json"
-    if not path.is_file():
-        pytest.skip(f"reference wording not found at {path} (CI always has ../shared)")
+    path = need_shared(REFERENCE / f"{name}.en.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 

@@ -17,7 +17,8 @@ Two kinds of run are allowed, and nothing else:
     place repeated words are right.
 (b) A run made only of numbers: test vectors such as answer lists are data, not wording.
 
-Without ``../shared`` (a checkout on its own) the test is skipped; CI always has it.
+Without ``../shared`` (a checkout on its own) the test is skipped, and under ``CI=true`` it fails
+(``tests/shared.py``).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.shared import SHARED, need_shared
+
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
 COPYCHECK = SHARED / "tools" / "copycheck.py"
 INSTRUMENTS_GLOB = "src/bothand/content/instruments/*.yaml"
 # The kinds of file the checker reads (its own list, kept in step with copycheck.py).
@@ -169,8 +171,7 @@ def all_findings(copycheck: ModuleType, root: Path, files: list[str]) -> list[Fi
 
 @pytest.fixture(scope="module")
 def copycheck() -> ModuleType:
-    if not COPYCHECK.is_file():
-        pytest.skip(f"{COPYCHECK} not found: ../shared is not beside the repository (CI has it)")
+    need_shared(COPYCHECK)
     return load_copycheck()
 
 
