@@ -61,13 +61,14 @@ def session(catalog: Catalog, seen: Seen, lines: list[str]) -> Seen:
 
 
 def number_of(catalog: Catalog, condition: str) -> str:
-    ids = [info.id for info in catalog.explainers.conditions]
+    ids: list[str] = [info.id for info in catalog.explainers.conditions]
     return str(ids.index(condition) + 1)
 
 
 def rating(catalog: Catalog, severity: str) -> str:
     """The number to type for a severity in the rating list (severities, then Not sure)."""
-    return str(list(SEVERITIES).index(severity) + 1)
+    severities: list[str] = list(SEVERITIES)
+    return str(severities.index(severity) + 1)
 
 
 def episodes(catalog: Catalog, value: int) -> str:
@@ -78,7 +79,8 @@ def episodes(catalog: Catalog, value: int) -> str:
 def ending(option: str | None = None) -> list[str]:
     """Preferences (Enter: open), engage (Enter: yes), the option (Enter: the plan's), the
     start date."""
-    number = str(list(OPTION_IDS).index(option) + 1) if option else ""
+    options: list[str] = list(OPTION_IDS)
+    number = str(options.index(option) + 1) if option else ""
     return ["", "", "", number, START]
 
 

@@ -109,15 +109,10 @@ def test_the_medicine_review_check_runs_where_it_applies(tmp_path: Path, catalog
     given = {"concerns": [{"condition": "depression", "severity": "severe"}], "age": 22}
     result = services.recommend(catalog, given)
     fits = {option["id"]: option["fit"] for option in result["options"]}
-    vignette = {"title": "t", "given": given, "expect": {"fits": fits, "plan_option": "combined"}}
-    _checked(
-        tmp_path,
-        catalog,
-        {**vignette, "expect": {**vignette["expect"], "plan_first_review_by_day": 7}},
-    )
+    expect = {"fits": fits, "plan_option": "combined"}
+    vignette = {"title": "t", "given": given}
+    _checked(tmp_path, catalog, {**vignette, "expect": {**expect, "plan_first_review_by_day": 7}})
     with pytest.raises(AssertionError, match="first review by day 7"):
         _checked(
-            tmp_path,
-            catalog,
-            {**vignette, "expect": {**vignette["expect"], "plan_first_review_by_day": 6}},
+            tmp_path, catalog, {**vignette, "expect": {**expect, "plan_first_review_by_day": 6}}
         )

@@ -25,7 +25,7 @@ TOP = {"title": True, "story": False, "given": True, "expect": True}  # key: req
 CHECKS = {
     "fits": "the fit of every option (required)",
     "reasons": "per option, reasons that must be among its reasons",
-    "safety": "the safety result (see SAFETY)",
+    "safety": "the safety result, by the keys below",
     "assessments": "per concern, in order, the named fields of its assessment",
     "floor": "the condition that sets the floor when there are several",
     "plan_option": "the option the plan is drawn for",
