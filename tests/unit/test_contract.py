@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from bothand import contract, services
 from bothand.catalog import Catalog
@@ -45,6 +46,23 @@ def test_recommendations_are_exactly_the_model(
 ) -> None:
     for case in cases:
         _same_through(RECOMMENDATION, services.recommend(catalog, case))
+
+
+def test_the_api_bytes_are_those_of_json_dumps(
+    catalog: Catalog, cases: list[dict[str, Any]]
+) -> None:
+    # The API writes with pydantic's serializer (faster); before, it wrote with json.dumps.
+    for case in cases:
+        found = services.recommend(catalog, case)
+        compact = json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode()
+        assert contract.to_compact_json(contract.Recommendation, found) == compact
+
+
+def test_a_value_of_the_wrong_type_is_an_error_not_a_warning_quoting_it(catalog: Catalog) -> None:
+    found = services.recommend(catalog, {"concerns": [{"condition": "ocd", "severity": "mild"}]})
+    found["assessments"][0]["total"] = "a score"
+    with pytest.raises(PydanticSerializationError):
+        contract.to_compact_json(contract.Recommendation, found)
 
 
 def test_plans_dated_and_not_are_exactly_the_model(

@@ -1,7 +1,8 @@
 """The JSON API. Each endpoint declares its response model (``bothand.contract``), so the
 served OpenAPI document shows every 200 schema; the body is made by the contract's ``dump_*``
-functions and sent as compact JSON, never re-validated. Errors are RFC 9457 problem details
-with a 4xx status naming the field (``web/problems.py``), documented on every endpoint.
+functions and written as compact JSON by the model's serializer, never validated again.
+Errors are RFC 9457 problem details with a 4xx status naming the field (``web/problems.py``),
+documented on every endpoint.
 
 A request body must be sent as ``application/json``: the media type is parsed (RFC 9110
 §8.3.1), so ``Application/JSON; charset=utf-8`` is JSON and ``text/plain; x=application/json``
@@ -109,9 +110,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json(data: Any) -> Response:
-    """Compact, deterministic JSON."""
-    return Response(to_compact_json(data), media_type="application/json")
+def _json(model: Any, data: Any) -> Response:
+    """Compact, deterministic JSON of a contract model."""
+    return Response(to_compact_json(model, data), media_type="application/json")
 
 
 def _validated(model: type[M], data: Any) -> M:
@@ -133,7 +134,7 @@ def _validated(model: type[M], data: Any) -> M:
 async def recommend(request: Request) -> Response:
     """The case contract: every option with its fit, reasons and sources, a plan and a trace."""
     data = await _json_body(request)
-    return _json(services.recommend(_catalog(request), data))
+    return _json(Recommendation, services.recommend(_catalog(request), data))
 
 
 @router.post(
@@ -149,7 +150,7 @@ async def score_instrument(request: Request, instrument: str) -> Response:
     services.find_instrument(catalog, instrument)  # an unknown one is named before the body
     body = _validated(Answers, await _json_body(request))
     found = services.score_form(catalog, instrument, body.answers, body.locale)
-    return _json(dump_score_response(catalog, found.score, found.safety))
+    return _json(ScoreResponse, dump_score_response(catalog, found.score, found.safety))
 
 
 @router.post(
@@ -163,13 +164,13 @@ async def plan(request: Request) -> Response:
     from 2000-01-01 to 2100-12-31)."""
     body = _validated(PlanBody, await _json_body(request))
     found = services.plan_case(_catalog(request), body.case, body.option, body.start)
-    return _json(dump_plan(found))
+    return _json(Plan, dump_plan(found))
 
 
 @router.get("/instruments", response_model=list[InstrumentListing])
 def instruments(request: Request) -> Response:
     """Every questionnaire, whether it can be used here, and why not when it cannot."""
-    return _json(services.list_instruments(_catalog(request)))
+    return _json(list[InstrumentListing], services.list_instruments(_catalog(request)))
 
 
 @router.get("/health", include_in_schema=False)
