@@ -10,7 +10,6 @@ from bothand.services.assess import (
     Assessment,
     FormResult,
     assess,
-    condition_names,
     find_instrument,
     safety_for,
     score_form,
@@ -28,6 +27,7 @@ from bothand.services.decide import (
 from bothand.services.explain import explain
 from bothand.services.instruments import list_instruments
 from bothand.services.plan import care_plan, plan_case, plan_for
+from bothand.services.wording import condition_names
 
 __all__ = [
     "Assessment",

@@ -27,16 +27,6 @@ class Assessment(NamedTuple):
     severity: str
 
 
-@lru_cache(maxsize=8)
-def condition_names(catalog: Catalog) -> dict[str, str]:
-    """Condition names for use inside a sentence ("depression", but "OCD")."""
-    names: dict[str, str] = {}
-    for info in catalog.explainers.conditions:
-        name = info.name
-        names[info.id] = name if name[1:2].isupper() else name[:1].lower() + name[1:]
-    return names
-
-
 def assess(catalog: Catalog, case: Case) -> list[Assessment]:
     """Score every concern given as answers; keep clinician ratings as they are."""
     assessments = []

@@ -15,8 +15,9 @@ from bothand.domain.assess.safety import Safety, clear_memo
 from bothand.domain.case import Case, age_band, parse_case
 from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
 from bothand.domain.plan.timeline import Plan
-from bothand.services.assess import Assessment, assess, condition_names, safety_for
+from bothand.services.assess import Assessment, assess, safety_for
 from bothand.services.plan import plan_for
+from bothand.services.wording import condition_names
 
 
 def decide_case(
