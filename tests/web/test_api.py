@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
-from bothand.domain.vocab import Condition, OptionId
+from bothand.domain.vocab import Condition, Fit, OptionId
 from bothand.web.app import create_app
 from bothand.web.settings import Settings
 
@@ -174,6 +174,35 @@ def test_plan_bad_input_names_the_field(api: TestClient, body: dict[str, Any], f
     assert_problem(api.post("/api/plan", json=body), field)
 
 
+@pytest.mark.parametrize(
+    "start",
+    [
+        "9999-12-31",  # was a 500: the plan's date arithmetic overflowed
+        "0001-01-01",
+        "1999-12-31",
+        "2101-01-01",
+        1767225600,  # a Unix time is not a date here
+        "2026-01-05T00:00:00",
+        "2026-1-5",
+        "２０２６-01-05",  # full-width digits
+        "2026-01-05\n",
+        "",
+    ],
+)
+def test_plan_start_must_be_an_iso_date_from_2000_to_2100(api: TestClient, start: Any) -> None:
+    body = assert_problem(
+        api.post("/api/plan", json={"case": MILD, "option": "therapy", "start": start}), "start"
+    )
+    assert body["status"] == 422
+
+
+@pytest.mark.parametrize("start", ["2000-01-01", "2100-12-31"])
+def test_plan_start_at_either_bound_is_dated(api: TestClient, start: str) -> None:
+    response = api.post("/api/plan", json={"case": MILD, "option": "combined", "start": start})
+    assert response.status_code == 200, response.text
+    assert response.json()["milestones"][0]["date_from"] >= start
+
+
 def test_instruments_lists_each_with_availability(api: TestClient, catalog: Catalog) -> None:
     response = api.get("/api/instruments")
     assert response.status_code == 200
@@ -193,6 +222,68 @@ def test_openapi_lists_the_four_endpoints(api: TestClient) -> None:
     assert set(paths) == set(ENDPOINTS), sorted(paths)
     for path, method in ENDPOINTS.items():
         assert method in paths[path], (path, sorted(paths[path]))
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if "$ref" in node else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def test_every_ref_in_the_served_openapi_resolves_within_it(api: TestClient) -> None:
+    document = api.get("/openapi.json").json()
+    refs = _refs(document)
+    assert refs, "the document refers to no schema at all"
+    schemas = document["components"]["schemas"]
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/"), ref  # never #/$defs/...
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+    assert "$defs" not in json.dumps(document)
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+@pytest.mark.parametrize(("path", "method"), ENDPOINTS.items())
+def test_openapi_documents_each_200_and_each_problem(
+    api: TestClient, path: str, method: str
+) -> None:
+    document = api.get("/openapi.json").json()
+    responses = document["paths"][path][method]["responses"]
+    ok = _resolve(document, responses["200"]["content"]["application/json"]["schema"])
+    assert ok.get("properties") or ok.get("items"), (path, ok)  # not the empty schema
+    problems = {"413", "415", "422"} if method == "post" else set()
+    assert problems <= set(responses), (path, sorted(responses))
+    for status in problems:
+        content = responses[status]["content"]
+        assert set(content) == {PROBLEM}, (path, status, content)
+        schema = _resolve(document, content[PROBLEM]["schema"])
+        assert {"type", "title", "status", "detail"} <= set(schema["required"]), schema
+    if method == "post":
+        body = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert _resolve(document, body["schema"])["properties"], path
+
+
+def test_the_200_schemas_name_the_contract_fields(api: TestClient) -> None:
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    assert list(schemas["Recommendation"]["properties"]) == [
+        "safety",
+        "assessments",
+        "options",
+        "floor",
+        "plan",
+        "trace",
+        "content",
+        "contract_version",
+    ]
+    assert schemas["Option"]["properties"]["fit"]["enum"] == list(get_args(Fit))
+    assert "date_from" not in schemas["Milestone"]["required"]
 
 
 # --- hostile and malformed input ------------------------------------------------------------
@@ -261,6 +352,44 @@ def test_hostile_input_gets_problem_details_naming_the_field(
     api: TestClient, body: bytes, headers: dict[str, str], fields: str | tuple[str, ...]
 ) -> None:
     assert_problem(post_raw(api, body, headers), *([fields] if isinstance(fields, str) else fields))
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON;Charset=UTF-8",
+        'application/json; charset="utf-8"',
+        "application/json ; charset=utf-8",
+    ],
+)
+def test_json_media_types_are_accepted(api: TestClient, content_type: str) -> None:
+    response = post_raw(api, _MILD_BYTES, {"content-type": content_type})
+    assert response.status_code == 200, (content_type, response.text[:300])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain; x=application/json",  # was accepted: a substring test
+        "text/plain; charset=application/json",
+        "application/jsonp",
+        "application/json-seq",
+        "xapplication/json",
+        "application/json, text/plain",
+        "application/json; charset=latin-1",
+        "application/json; charset",
+        "application/merge-patch+json",
+        "application/problem+json",
+        "multipart/form-data; boundary=application/json",
+        "",
+    ],
+)
+def test_other_media_types_are_415_problem_details(api: TestClient, content_type: str) -> None:
+    response = post_raw(api, _MILD_BYTES, {"content-type": content_type})
+    assert response.status_code == 415, (content_type, response.text[:300])
+    assert_problem(response, "(body)")
 
 
 # Malformed bodies that are wrong for any endpoint, sent to the other two that take JSON.
@@ -470,6 +599,11 @@ case_like = st.fixed_dictionaries(
         "extra": json_values,
     },
 )
+_any_day = st.one_of(
+    st.dates(),
+    st.dates(min_value=dt.date(9990, 1, 1)),
+    st.dates(max_value=dt.date(10, 12, 31)),
+)
 RANDOM = settings(
     max_examples=150,
     deadline=None,
@@ -515,12 +649,30 @@ def test_random_json_at_score_never_gives_500(api: TestClient, instrument: str, 
     value=json_values
     | st.fixed_dictionaries(
         {"case": case_like, "option": st.sampled_from(sorted(OPTION_IDS)) | json_values},
-        optional={"start": st.dates().map(dt.date.isoformat) | json_values},
+        # Any date, and dates near either end of the calendar (9999-12-31 overflowed once).
+        optional={"start": _any_day.map(dt.date.isoformat) | json_values},
     )
 )
 def test_random_json_at_plan_never_gives_500(api: TestClient, value: Any) -> None:
     response = api.post("/api/plan", content=_dumps(value), headers=JSON)
     assert response.status_code < 500, response.text[:300]
+
+
+@RANDOM
+@given(
+    day=_any_day,
+    option=st.sampled_from(sorted(OPTION_IDS)),
+    case=st.sampled_from([MILD, RISK]),
+)
+def test_any_calendar_date_as_start_is_a_plan_or_a_422_never_a_500(
+    api: TestClient, day: dt.date, option: str, case: dict[str, Any]
+) -> None:
+    body = {"case": case, "option": option, "start": day.isoformat()}
+    response = api.post("/api/plan", json=body)
+    if dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        assert response.status_code == 200, response.text[:300]
+    else:
+        assert_problem(response, "start")
 
 
 def test_nan_is_not_silently_accepted_as_an_answer(api: TestClient) -> None:
@@ -539,3 +691,26 @@ def test_the_app_compiles_the_rules_and_timeline_before_the_first_request() -> N
     hits = services.engine.cache_info().hits
     services.engine(fresh)
     assert services.engine.cache_info().hits == hits + 1  # compiled already, not now
+
+
+# --- byte for byte, as before the contract models -------------------------------------------
+
+RECORDED = Path(__file__).resolve().parent / "recorded" / "api-2f07036.json"
+
+
+@pytest.mark.parametrize(
+    "call",
+    json.loads(RECORDED.read_text(encoding="utf-8")),
+    ids=lambda call: call["path"].rsplit("/", 1)[1],
+)
+def test_responses_are_byte_identical_to_those_recorded_before_the_contract_models(
+    api: TestClient, call: dict[str, Any]
+) -> None:
+    # Recorded on 2f07036, where the API built its JSON by hand (the to_contract methods).
+    if call["body"] is None:
+        response = api.request(call["method"], call["path"])
+    else:
+        response = api.request(call["method"], call["path"], json=call["body"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == call["response"].encode("utf-8")

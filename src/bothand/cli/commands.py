@@ -21,6 +21,7 @@ from bothand import services
 from bothand.catalog import Catalog, load_catalog
 from bothand.cli import session
 from bothand.cli.terminal import render_explainer, render_plan, render_recommendation
+from bothand.contract import dump_plan, to_json
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
@@ -128,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _recommend(args: argparse.Namespace, catalog: Catalog) -> int:
     result = services.recommend(catalog, read_case(args.file))
     if args.json:
-        sys.stdout.write(services.to_json(result))
+        sys.stdout.write(to_json(result))
     else:
         sys.stdout.write(render_recommendation(result, catalog))
     return 0
@@ -140,9 +141,9 @@ def _plan(args: argparse.Namespace, catalog: Catalog) -> int:
     if args.ics:
         write_atomically(Path(args.ics), plan_to_ics(plan, stamp=_stamp()))
     if args.json:
-        sys.stdout.write(services.to_json(plan.to_contract()))
+        sys.stdout.write(to_json(dump_plan(plan)))
     else:
-        sys.stdout.write(render_plan(plan.to_contract(), catalog))
+        sys.stdout.write(render_plan(dump_plan(plan), catalog))
     return 0
 
 

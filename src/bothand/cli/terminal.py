@@ -1,12 +1,15 @@
 """Plain-text rendering of results for a terminal: safety first, then scores, options, plan.
 
-Every string a person reads comes from content (labels, reasons, explainers); this module only
-arranges it. It never prints answers back except the person's own total score.
+It renders the contract's JSON objects (``bothand.contract``: ``Recommendation``, ``Safety``,
+``Plan``, ``Explainer``), so the terminal shows exactly what ``--json`` gives. Every string a
+person reads comes from content (labels, reasons, explainers); this module only arranges it. It
+never prints answers back except the person's own total score.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from bothand import services
@@ -19,7 +22,8 @@ def wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) + "\n"
 
 
-def render_safety(safety: dict[str, Any], catalog: Catalog) -> str:
+def render_safety(safety: Mapping[str, Any], catalog: Catalog) -> str:
+    """A ``contract.Safety``: the crisis box, shown only when urgent."""
     labels = catalog.labels
     out = ""
     if safety["urgent"]:
@@ -32,7 +36,8 @@ def render_safety(safety: dict[str, Any], catalog: Catalog) -> str:
     return out
 
 
-def render_recommendation(result: dict[str, Any], catalog: Catalog) -> str:
+def render_recommendation(result: Mapping[str, Any], catalog: Catalog) -> str:
+    """A ``contract.Recommendation``."""
     labels = catalog.labels
     out = render_safety(result["safety"], catalog)
     out += labels["heading.assessments"] + "\n"
@@ -72,7 +77,8 @@ def render_recommendation(result: dict[str, Any], catalog: Catalog) -> str:
     return out
 
 
-def render_plan(plan: dict[str, Any], catalog: Catalog) -> str:
+def render_plan(plan: Mapping[str, Any], catalog: Catalog) -> str:
+    """A ``contract.Plan``."""
     labels = catalog.labels
     names = {info.id: info.name for info in catalog.explainers.options}
     out = (

@@ -1,11 +1,20 @@
-"""Use-cases, one module each: assess, decide, plan, explain, instruments. Each takes the
-loaded catalog and plain data and returns domain results or plain data, so the command line
-and the web app present the same thing. No terminal or HTTP types here, and nothing about a
-person is logged. The names below are the use-cases' public surface."""
+"""Use-cases, one module each: assess, decide, plan, explain, instruments, intake. Each takes
+the loaded catalog and plain data and returns domain results (``run``, ``care_plan``,
+``score_form``) or the contract's response models (``recommend``, ``explain``,
+``list_instruments``), so the command line and the web app present the same thing; the mapping
+from domain results to JSON lives in ``bothand.contract`` alone. No terminal or HTTP types here,
+and nothing about a person is logged. The names below are the use-cases' public surface."""
 
-from bothand.services.assess import Assessment, assess, condition_names, safety_for
+from bothand.contract.encoding import to_json
+from bothand.services.assess import (
+    Assessment,
+    FormResult,
+    assess,
+    find_instrument,
+    safety_for,
+    score_form,
+)
 from bothand.services.decide import (
-    CONTRACT_VERSION,
     Outcome,
     clear_memos,
     decide_case,
@@ -14,16 +23,15 @@ from bothand.services.decide import (
     prepare,
     recommend,
     run,
-    to_contract,
-    to_json,
 )
 from bothand.services.explain import explain
 from bothand.services.instruments import list_instruments
-from bothand.services.plan import care_plan, plan_for
+from bothand.services.plan import care_plan, plan_case, plan_for
+from bothand.services.wording import condition_names
 
 __all__ = [
-    "CONTRACT_VERSION",
     "Assessment",
+    "FormResult",
     "Outcome",
     "assess",
     "care_plan",
@@ -32,13 +40,15 @@ __all__ = [
     "decide_case",
     "engine",
     "explain",
+    "find_instrument",
     "first_choice",
     "list_instruments",
+    "plan_case",
     "plan_for",
     "prepare",
     "recommend",
     "run",
     "safety_for",
-    "to_contract",
+    "score_form",
     "to_json",
 ]

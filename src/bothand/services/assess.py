@@ -1,14 +1,17 @@
 """Use-case: assess. Score every concern given as answers, keep clinician ratings as they
-are, and work out the safety result. No terminal or HTTP types here; nothing about a person
-is logged.
+are, and work out the safety result; or score one questionnaire on its own. Results are domain
+objects (``contract`` turns them into JSON). No terminal or HTTP types here; nothing about a
+person is logged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bothand.catalog import Catalog
+from bothand.domain.assess.instruments import Instrument
 from bothand.domain.assess.safety import Safety, assess_safety
 from bothand.domain.assess.scoring import Score, score
 from bothand.domain.case import Case, Concern
@@ -22,40 +25,6 @@ class Assessment(NamedTuple):
     concern: Concern
     score: Score | None
     severity: str
-
-    def to_contract(self) -> dict[str, Any]:
-        if self.score is None:
-            return {
-                "condition": self.concern.condition,
-                "instrument": None,
-                "rated_by": "clinician" if self.concern.severity else "unrated",
-                "total": None,
-                "severity": self.severity,
-            }
-        result = self.score
-        return {
-            "condition": self.concern.condition,
-            "instrument": result.instrument,
-            "rated_by": "self_report",
-            "total": result.total,
-            "severity": self.severity,
-            "band": result.band,
-            "complete": result.complete,
-            "prorated": result.prorated,
-            "subscales": dict(result.subscales),
-            "screen_positive": result.screen_positive,
-            "flags": list(result.flags),
-        }
-
-
-@lru_cache(maxsize=8)
-def condition_names(catalog: Catalog) -> dict[str, str]:
-    """Condition names for use inside a sentence ("depression", but "OCD")."""
-    names: dict[str, str] = {}
-    for info in catalog.explainers.conditions:
-        name = info.name
-        names[info.id] = name if name[1:2].isupper() else name[:1].lower() + name[1:]
-    return names
 
 
 def assess(catalog: Catalog, case: Case) -> list[Assessment]:
@@ -98,3 +67,30 @@ def _instruments_for(catalog: Catalog) -> dict[str, tuple[str, ...]]:
 def safety_for(catalog: Catalog, case: Case, assessments: list[Assessment]) -> Safety:
     scores = [a.score for a in assessments if a.score is not None]
     return assess_safety(scores, catalog.crisis.for_locale(case.locale))
+
+
+def find_instrument(catalog: Catalog, instrument_id: str) -> Instrument:
+    """The instrument ``instrument_id``, or an InputError naming ``instrument``."""
+    instrument = catalog.instruments.get(instrument_id)
+    if instrument is None:
+        raise InputError(
+            "instrument",
+            f"{instrument_id!r} is not an instrument; "
+            f"use one of {', '.join(sorted(catalog.instruments))}",
+        )
+    return instrument
+
+
+class FormResult(NamedTuple):
+    """One questionnaire scored on its own, and the safety result of its risk answers."""
+
+    score: Score
+    safety: Safety
+
+
+def score_form(
+    catalog: Catalog, instrument_id: str, answers: Sequence[int | None], locale: str
+) -> FormResult:
+    """Score one questionnaire; a positive risk answer makes ``safety.urgent`` true."""
+    result = score(find_instrument(catalog, instrument_id), answers)
+    return FormResult(result, assess_safety([result], catalog.crisis.for_locale(locale)))

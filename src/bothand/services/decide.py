@@ -1,24 +1,23 @@
-"""Use-case: decide. The whole pipeline for one case (score, decide, plan) and its contract
-JSON. The rule book is compiled once per loaded catalog, like loading it. No terminal or HTTP
-types here, and nothing about a person is logged.
+"""Use-case: decide. The whole pipeline for one case (score, decide, plan): ``run`` gives the
+domain results, ``recommend`` the contract's response made from them (``contract`` holds the
+mapping). The rule book is compiled once per loaded catalog, like loading it. No terminal or
+HTTP types here, and nothing about a person is logged.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from bothand.catalog import Catalog
+from bothand.contract.recommendation import dump_recommendation
 from bothand.domain.assess.safety import Safety, clear_memo
 from bothand.domain.case import Case, age_band, parse_case
 from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
 from bothand.domain.plan.timeline import Plan
-from bothand.services.assess import Assessment, assess, condition_names, safety_for
+from bothand.services.assess import Assessment, assess, safety_for
 from bothand.services.plan import plan_for
-
-CONTRACT_VERSION = "1"
+from bothand.services.wording import condition_names
 
 
 def decide_case(
@@ -90,40 +89,12 @@ def run(catalog: Catalog, data: Any) -> Outcome:
 
 
 def recommend(catalog: Catalog, data: Any) -> dict[str, Any]:
-    """The whole pipeline for one case: the contract's response, as plain data."""
-    return to_contract(catalog, run(catalog, data))
-
-
-def to_contract(catalog: Catalog, outcome: Outcome) -> dict[str, Any]:
-    options_info = {info.id: info for info in catalog.explainers.options}
-    decision = outcome.decision
-    return {
-        "safety": outcome.safety.to_contract(),
-        "assessments": [a.to_contract() for a in outcome.assessments],
-        "options": [
-            {
-                "id": option.id,
-                "name": options_info[option.id].name,
-                "fit": option.fit,
-                "summary": options_info[option.id].summary,
-                "reasons": [
-                    {"id": r.id, "text": r.text, "sources": list(r.sources), "concern": r.concern}
-                    for r in option.reasons
-                ],
-            }
-            for option in decision.options
-        ],
-        "floor": decision.floor,
-        "plan": outcome.plan.to_contract(),
-        "trace": [entry.to_contract() for entry in decision.trace],
-        "content": {
-            "version": catalog.version,
-            "reviewed": catalog.bibliography.meta.reviewed.isoformat(),
-        },
-        "contract_version": CONTRACT_VERSION,
-    }
-
-
-def to_json(data: Mapping[str, Any]) -> str:
-    """Deterministic JSON: the same case always gives byte-identical output."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """The whole pipeline for one case: the contract's response (``contract.Recommendation``),
+    as plain data."""
+    outcome = run(catalog, data)
+    found = dump_recommendation(
+        catalog, outcome.assessments, outcome.safety, outcome.decision, outcome.plan
+    )
+    # Typed as a plain dict for the pages that read it as one; contract.Recommendation says
+    # what it holds.
+    return cast(dict[str, Any], found)

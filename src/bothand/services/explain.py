@@ -1,15 +1,16 @@
 """Use-case: explain. A condition, option, treatment, idea or term in plain words, with its
-full citations."""
+full citations, as the contract's ``Explainer``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bothand.catalog import Catalog
+from bothand.contract.explainer import Explainer
 from bothand.domain.errors import InputError
 
 
-def explain(catalog: Catalog, item_id: str) -> dict[str, Any]:
+def explain(catalog: Catalog, item_id: str) -> Explainer:
     """A condition, option, treatment, idea or term in plain words, with its full citations."""
     labels = catalog.labels
     explainers = catalog.explainers

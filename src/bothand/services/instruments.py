@@ -1,15 +1,15 @@
-"""Use-case: list the questionnaires and whether each can be used here."""
+"""Use-case: list the questionnaires and whether each can be used here, as the contract's
+``InstrumentListing`` rows."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bothand.catalog import Catalog
+from bothand.contract.instruments import InstrumentListing
 
 
-def list_instruments(catalog: Catalog) -> list[dict[str, Any]]:
+def list_instruments(catalog: Catalog) -> list[InstrumentListing]:
     """Every instrument with its availability; unavailable ones say why."""
-    rows = []
+    rows: list[InstrumentListing] = []
     for instrument_id in sorted(set(catalog.instruments) | set(catalog.unavailable)):
         instrument = catalog.instruments.get(instrument_id)
         reason = catalog.unavailable.get(instrument_id)

@@ -40,3 +40,12 @@ def care_plan(catalog: Catalog, data: Any, option: str, start: dt.date | None) -
     safety = safety_for(catalog, case, assessments)
     plan = plan_for(catalog, case, assessments, safety, option)
     return plan.dated(start) if start is not None else plan
+
+
+def plan_case(catalog: Catalog, case: Case, option: str, start: dt.date | None) -> Plan:
+    """``care_plan`` for a case already validated (the API's request body holds a ``Case``):
+    no round trip through plain data."""
+    assessments = assess(catalog, case)
+    safety = safety_for(catalog, case, assessments)
+    plan = plan_for(catalog, case, assessments, safety, option)
+    return plan.dated(start) if start is not None else plan

@@ -17,7 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.errors import InputError
-from bothand.web import problems
+from bothand.web import openapi, problems
 from bothand.web.security import BodyLimit, SecurityHeaders
 from bothand.web.settings import Settings
 from bothand.web.state import FlowState
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     from bothand.web.routes import api, flow, learn, takeaway
 
     app.include_router(api.router)
+    openapi.install(app, api.REQUEST_MODELS)  # every $ref resolves within /openapi.json
     app.include_router(flow.router)
     app.include_router(learn.router)
     app.include_router(takeaway.router)

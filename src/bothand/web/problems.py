@@ -15,6 +15,25 @@ from bothand.domain.case import dotted
 from bothand.domain.errors import InputError
 
 PROBLEM = "application/problem+json"
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/ProblemDetails"}  # web/openapi.py adds it
+DESCRIPTIONS = {
+    404: "Not found (problem details)",
+    413: "Body too large (problem details)",
+    415: "Body not sent as application/json (problem details)",
+    422: "Bad input (problem details naming the field)",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the errors an endpoint can give: each an
+    ``application/problem+json`` body of the contract's ``ProblemDetails``."""
+    return {
+        status: {
+            "description": DESCRIPTIONS[status],
+            "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
 
 
 class ProblemResponse(JSONResponse):

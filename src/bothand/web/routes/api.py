@@ -1,9 +1,20 @@
-"""The JSON API. Errors are RFC 9457 problem details with a 4xx status naming the field."""
+"""The JSON API. Each endpoint declares its response model (``bothand.contract``), so the
+served OpenAPI document shows every 200 schema; the body is made by the contract's ``dump_*``
+functions and written as compact JSON by the model's serializer, never validated again.
+Errors are RFC 9457 problem details with a 4xx status naming the field (``web/problems.py``),
+documented on every endpoint.
+
+A request body must be sent as ``application/json``: the media type is parsed (RFC 9110
+§8.3.1), so ``Application/JSON; charset=utf-8`` is JSON and ``text/plain; x=application/json``
+is not. A ``charset``, when given, must be ``utf-8`` (RFC 8259 JSON is UTF-8). Other
+``+json`` media types (``application/merge-patch+json``, ...) name formats of their own, which
+this API does not speak: 415.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
@@ -12,21 +23,33 @@ from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.domain.assess.safety import assess_safety
-from bothand.domain.assess.scoring import score
+from bothand.contract import (
+    InstrumentListing,
+    Plan,
+    Recommendation,
+    ScoreResponse,
+    StartDay,
+    dump_plan,
+    dump_score_response,
+    to_compact_json,
+)
 from bothand.domain.case import Case, input_error
 from bothand.domain.errors import InputError
 from bothand.domain.vocab import OptionId
+from bothand.web.problems import problem_responses
 
 router = APIRouter(prefix="/api", tags=["api"])
 M = TypeVar("M", bound=BaseModel)
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    413: {"description": "Body too large (problem details)"},
-    422: {"description": "Bad input (problem details naming the field)"},
-}
+BODY_PROBLEMS = problem_responses(413, 415, 422)
+REQUEST_MODELS: list[type[BaseModel]] = []  # documented as request bodies (web/openapi.py)
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(rf"\s*({_TOKEN})/({_TOKEN})\s*")
+_PARAMETER = re.compile(rf"\s*({_TOKEN})=({_TOKEN}|\"[^\"\\]*\")\s*")
 
 
 class Answers(BaseModel):
+    """The answers to one instrument, in item order; null for an item not answered."""
+
     model_config = ConfigDict(extra="forbid")
 
     answers: list[StrictInt | None]
@@ -34,11 +57,13 @@ class Answers(BaseModel):
 
 
 class PlanBody(BaseModel):
+    """A case, the option to plan, and the day it starts (no ``start``: days, not dates)."""
+
     model_config = ConfigDict(extra="forbid")
 
     case: Case
     option: OptionId
-    start: dt.date | None = None
+    start: StartDay | None = None
 
 
 def _catalog(request: Request) -> Catalog:
@@ -46,18 +71,31 @@ def _catalog(request: Request) -> Catalog:
     return catalog
 
 
-def _schema_body(model: type[BaseModel]) -> dict[str, Any]:
+def _request_body(model: type[BaseModel]) -> dict[str, Any]:
     """Document a JSON body that the route validates itself (once, through the contract)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
-    }
+    REQUEST_MODELS.append(model)
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def is_json(content_type: str) -> bool:
+    """Whether a Content-Type header names JSON: ``application/json``, with parameters only
+    of the form ``name=value`` and a charset, if any, of utf-8."""
+    media_type, *parameters = content_type.split(";")
+    found = _MEDIA_TYPE.fullmatch(media_type)
+    if found is None or (found[1].lower(), found[2].lower()) != ("application", "json"):
+        return False
+    for parameter in parameters:
+        match = _PARAMETER.fullmatch(parameter)
+        if match is None:
+            return False
+        if match[1].lower() == "charset" and match[2].strip('"').lower() != "utf-8":
+            return False
+    return True
 
 
 async def _json_body(request: Request) -> Any:
-    if "application/json" not in request.headers.get("content-type", ""):
+    if not is_json(request.headers.get("content-type", "")):
         raise HTTPException(415, "(body): send JSON with Content-Type: application/json")
     raw = await request.body()
     if not raw.strip():
@@ -72,17 +110,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json(data: Any) -> Response:
-    """Compact, deterministic JSON (the C encoder; ``indent`` would use the slow one)."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, media_type="application/json")
-
-
-@router.post("/recommend", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(Case))
-async def recommend(request: Request) -> Response:
-    """The case contract: every option with its fit, reasons and sources, a plan and a trace."""
-    data = await _json_body(request)
-    return _json(services.recommend(_catalog(request), data))
+def _json(model: Any, data: Any) -> Response:
+    """Compact, deterministic JSON of a contract model."""
+    return Response(to_compact_json(model, data), media_type="application/json")
 
 
 def _validated(model: type[M], data: Any) -> M:
@@ -96,37 +126,51 @@ def _validated(model: type[M], data: Any) -> M:
 
 
 @router.post(
-    "/score/{instrument}", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(Answers)
+    "/recommend",
+    response_model=Recommendation,
+    responses=BODY_PROBLEMS,
+    openapi_extra=_request_body(Case),
+)
+async def recommend(request: Request) -> Response:
+    """The case contract: every option with its fit, reasons and sources, a plan and a trace."""
+    data = await _json_body(request)
+    return _json(Recommendation, services.recommend(_catalog(request), data))
+
+
+@router.post(
+    "/score/{instrument}",
+    response_model=ScoreResponse,
+    responses=BODY_PROBLEMS,
+    openapi_extra=_request_body(Answers),
 )
 async def score_instrument(request: Request, instrument: str) -> Response:
-    """Score one questionnaire. A positive risk answer makes ``safety.urgent`` true."""
+    """Score one questionnaire. A positive risk answer makes ``safety.urgent`` true. An
+    instrument that is not known is a 422 naming ``instrument``."""
     catalog = _catalog(request)
-    found = catalog.instruments.get(instrument)
-    if found is None:
-        raise InputError(
-            "instrument",
-            f"{instrument!r} is not an instrument; "
-            f"use one of {', '.join(sorted(catalog.instruments))}",
-        )
+    services.find_instrument(catalog, instrument)  # an unknown one is named before the body
     body = _validated(Answers, await _json_body(request))
-    result = score(found, body.answers)
-    safety = assess_safety([result], catalog.crisis.for_locale(body.locale))
-    return _json({"safety": safety.to_contract(), "score": result.to_dict()})
+    found = services.score_form(catalog, instrument, body.answers, body.locale)
+    return _json(ScoreResponse, dump_score_response(catalog, found.score, found.safety))
 
 
-@router.post("/plan", responses=PROBLEM_RESPONSES, openapi_extra=_schema_body(PlanBody))
+@router.post(
+    "/plan",
+    response_model=Plan,
+    responses=BODY_PROBLEMS,
+    openapi_extra=_request_body(PlanBody),
+)
 async def plan(request: Request) -> Response:
-    """The timeline of one option for a case, dated when ``start`` is given."""
+    """The timeline of one option for a case, dated when ``start`` is given (YYYY-MM-DD,
+    from 2000-01-01 to 2100-12-31)."""
     body = _validated(PlanBody, await _json_body(request))
-    data = body.case.model_dump(mode="json", exclude_unset=True)
-    found = services.care_plan(_catalog(request), data, body.option, body.start)
-    return _json(found.to_contract())
+    found = services.plan_case(_catalog(request), body.case, body.option, body.start)
+    return _json(Plan, dump_plan(found))
 
 
-@router.get("/instruments")
-def instruments(request: Request) -> list[dict[str, Any]]:
+@router.get("/instruments", response_model=list[InstrumentListing])
+def instruments(request: Request) -> Response:
     """Every questionnaire, whether it can be used here, and why not when it cannot."""
-    return services.list_instruments(_catalog(request))
+    return _json(list[InstrumentListing], services.list_instruments(_catalog(request)))
 
 
 @router.get("/health", include_in_schema=False)
