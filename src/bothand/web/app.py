@@ -8,6 +8,7 @@ logged by type and request id and shown as an HTML page to a person (``security.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Match
 
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
@@ -86,9 +86,15 @@ def create_app(
 
     from bothand.web.routes import api, choices, flow, learn, questions, takeaway
 
-    app.include_router(api.router)
-    for area in (flow, questions, choices, learn, takeaway):
+    allowed: list[tuple[re.Pattern[str], set[str]]] = []
+    for area in (api, flow, questions, choices, learn, takeaway):
+        for route in area.router.routes:
+            if isinstance(route, APIRoute) and route.methods:
+                if "GET" in route.methods and not route.include_in_schema:
+                    route.methods.add("HEAD")  # pages answer HEAD (the API's schema is kept)
+                allowed.append((route.path_regex, route.methods))
         app.include_router(area.router)
+    app.state.allowed = allowed
 
     @app.get("/static", include_in_schema=False)
     def static_root() -> RedirectResponse:
@@ -103,11 +109,6 @@ def create_app(
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE.replace("{version}", catalog.version))
-
-    for route in app.routes:  # HEAD wherever GET works, for pages (the API's schema is kept)
-        methods = route.methods if isinstance(route, APIRoute) else None
-        if methods and "GET" in methods and not getattr(route, "include_in_schema", True):
-            methods.add("HEAD")
 
     app.add_exception_handler(Answered, _answered)
     app.add_exception_handler(InputError, problems.on_input_error)
@@ -128,10 +129,9 @@ async def _answered(request: Request, error: Exception) -> Response:
 def _allowed(request: Request) -> str:
     """Every method some route accepts at this path (a path may have several routes)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
+    for pattern, route_methods in request.app.state.allowed:
+        if pattern.match(request.url.path):
+            methods |= route_methods
     return ", ".join(sorted(methods))
 
 

@@ -1,5 +1,6 @@
 """Security on every response, as plain ASGI middleware (cheap, and it also covers errors):
 
+- redirects: always to a path, never to an absolute URL built from the Host header;
 - headers: a strict Content-Security-Policy (no inline script or style), nosniff, no referrer,
   no framing, and ``Cache-Control: no-store`` on everything but static files, so a person's
   answers are never kept in a shared cache;
@@ -67,9 +68,9 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 headers = [
-                    h
-                    for h in message.get("headers", [])
-                    if h[0].lower() != b"cache-control" or static
+                    (name, _relative(value) if name.lower() == b"location" else value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != b"cache-control" or static
                 ]
                 headers += HEADERS
                 if not static:
@@ -109,6 +110,16 @@ class SecurityHeaders:
                 "something went wrong; nothing was saved",
                 headers=extra,
             )
+
+
+def _relative(location: bytes) -> bytes:
+    """A redirect within the app as a path: an absolute URL would echo the request's Host
+    header (Starlette builds one when it adds a missing slash), which a forged Host turns
+    into a redirect to another site. The app never redirects to another site."""
+    if b"://" not in location:
+        return location
+    path = location.split(b"://", 1)[1].partition(b"/")
+    return b"/" + path[2] if path[1] else b"/"
 
 
 def _wants_page(scope: Scope) -> bool:
