@@ -19,7 +19,7 @@ answer is 503 with ``Retry-After``, so a burst of PDFs cannot starve every other
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,26 +252,20 @@ def summary_page(flow: FlowDep, clock: ClockDep, templates: TemplatesDep) -> HTM
 
 
 class PdfLimit:
-    """At most ``workers`` PDFs rendered at once (each in a thread); a request that finds
-    them all busy is refused at once with 503 and ``Retry-After``, instead of queueing."""
+    """At most ``workers`` PDFs made at once (each in a thread, so pages and the API stay
+    quick); a request that finds them all busy is refused at once with 503 and
+    ``Retry-After`` instead of queueing."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._busy = 0
 
-    async def render(self, html: str, base_url: str) -> bytes | None:
+    async def run(self, make: Callable[[], bytes]) -> bytes | None:
         if self._busy >= self.workers:
             return None
         self._busy += 1  # one event loop: no await between the check and this line
         try:
-            pdf: bytes = await run_in_threadpool(
-                html_to_pdf,
-                html,
-                base_url=base_url,
-                static_dir=STATIC_DIR,
-                stylesheets=PDF_STYLESHEETS,
-            )
-            return pdf
+            return await run_in_threadpool(make)
         finally:
             self._busy -= 1
 
@@ -280,9 +274,19 @@ class PdfLimit:
 async def summary_pdf(flow: FlowDep, clock: ClockDep, templates: TemplatesDep) -> Response:
     request = flow.request
     limit: PdfLimit = request.app.state.pdf_limit
-    summary = build_summary(flow.catalog, flow.state, clock.today())
-    html = _render(request, templates, summary, pdf=True)
-    pdf = await limit.render(html, str(request.base_url))
+
+    def make() -> bytes:
+        summary = build_summary(flow.catalog, flow.state, clock.today())
+        html = _render(request, templates, summary, pdf=True)
+        pdf: bytes = html_to_pdf(
+            html,
+            base_url=str(request.base_url),
+            static_dir=STATIC_DIR,
+            stylesheets=PDF_STYLESHEETS,
+        )
+        return pdf
+
+    pdf = await limit.run(make)
     if pdf is None:
         return HTMLResponse(
             templates.get_template("error.html").render(status=503, request=request),
