@@ -135,6 +135,7 @@ def test_an_age_that_is_not_a_whole_number_in_range_is_asked_again(
 BAD_SHAPES: list[Any] = [
     {"csrf": 5},
     {"csrf": "x", "concerns": "depression"},
+    {"csrf": "x", "concerns": ["depression", "depression"], "severity": {"depression": "mild"}},
     {"csrf": "x", "concerns": ["depression"], "answers": {"depression": "1,1,1"}},
     {"csrf": "x", "concerns": ["depression"], "severity": {"depression": ["mild"]}},
     {"csrf": "x", "preferences": ["open"]},
@@ -371,3 +372,26 @@ def test_any_signed_cookie_never_gives_a_500(quiet: TestClient, state: Any, path
 def test_any_unsigned_cookie_never_gives_a_500(quiet: TestClient, raw: str) -> None:
     quiet.cookies.set(COOKIE, raw.encode("ascii", "ignore").decode() or "x")
     assert quiet.get("/results", follow_redirects=False).status_code < 500
+
+
+# --- the pipeline runs once per request ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/results", "/options", "/plan", "/summary", "/plan.ics"])
+def test_each_page_runs_the_pipeline_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    import bothand.web.pages as pages
+
+    runs: list[object] = []
+    real = pages.run_case
+
+    def counted(catalog: Catalog, case: Any) -> Any:
+        runs.append(case)
+        return real(catalog, case)
+
+    monkeypatch.setattr(pages, "run_case", counted)
+    risky = {**FILLED, "answers": {"depression": [1, 1, 1, 1, 1, 1, 0, 0, 2]}}  # item 9 above 0
+    response = with_answers(client, {**risky, "option": "medication_first"}).get(path)
+    assert response.status_code == 200
+    assert len(runs) == 1, f"{path} ran the pipeline {len(runs)} times"

@@ -83,6 +83,13 @@ class FlowAnswers(BaseModel):
     option: OptionId | None = None
     start: dt.date | None = None
 
+    @field_validator("concerns")
+    @classmethod
+    def _each_once(cls, value: tuple[Condition, ...]) -> tuple[Condition, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a concern is listed twice")
+        return value
+
     @field_validator("start")
     @classmethod
     def _plausible_year(cls, value: dt.date | None) -> dt.date | None:
