@@ -51,7 +51,7 @@ PAGES = [
     "/learn/depression",
     "/help",
 ]
-# A flow state as the pages write it (keys: routes/flow.py), far enough for every page.
+# A flow state as the pages write it (FlowAnswers in web/flowstate.py), far enough for every page.
 STATE: dict[str, Any] = {
     "csrf": "benchmark-token",
     "locale": "en-US",

@@ -7,7 +7,6 @@ works on any folder with the same layout. Loading is done once, at start-up and 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,6 @@ from bothand.domain.knowledge.sources import Bibliography
 from bothand.domain.plan.timeline import Timeline
 
 CONTENT_DIR = Path(__file__).parent / "content"
-WORDING_ENV = "BOTHAND_LICENSED_WORDING"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -149,11 +147,10 @@ def _load_labels(root: Path) -> tuple[Labels, dict[str, Meta]]:
 
 
 def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = None) -> Catalog:
-    """Load and check all content. ``wording_dir`` holds licensed instrument wording, if any;
-    it defaults to the folder named by the BOTHAND_LICENSED_WORDING environment variable."""
+    """Load and check all content: ``content_dir`` (the bundled folder when None) and
+    ``wording_dir``, licensed instrument wording if any (``Settings`` names both; this module
+    never reads the environment)."""
     root = content_dir or CONTENT_DIR
-    if wording_dir is None and os.environ.get(WORDING_ENV):
-        wording_dir = Path(os.environ[WORDING_ENV])
     bibliography = _load(Bibliography, root / "sources.yaml")
     explainers, metas = _merge_explainers(root / "explainers")
     evidence = _load(Evidence, root / "evidence.yaml")

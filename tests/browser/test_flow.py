@@ -21,6 +21,10 @@ fully in the viewport when it fits there, on screen when it does not, and not co
 anything at its middle (2.4.11). These problems and axe's are gathered and reported together
 at the end of the walk, page by page, so one run lists all of them.
 
+Each walk passes the "about you" step: the mild case skips it by its link, the severe case
+gives an age, two earlier episodes and what helped (so its plan is the longer one), the
+bipolar case would rather not give an age.
+
 Also here: answers survive a reload (htmx autosave) and the back button (with and without
 JavaScript), and each form sent with answers missing puts its error summary first, focused,
 with links that lead to the questions (and passes axe).
@@ -39,7 +43,7 @@ from playwright.sync_api import Locator, Page, Request, Response, expect
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.web.views import date_text
+from bothand.web.dates import date_text
 from tests.browser.conftest import WIDE, WIDTHS, OpenPage, Seen, check_axe, screenshot
 from tests.web.test_takeaway import pdf_text, squash
 
@@ -68,6 +72,9 @@ class Case:
     sure_before: dict[str, str] = field(default_factory=dict)  # area -> "yes" / "no"
     sure_after: dict[str, str] = field(default_factory=dict)
     plan_option: str = "therapy"
+    age: int | str | None = None  # years, or "unsaid"; None: the about-you step is skipped
+    episodes: int | None = None  # an intake choice's value
+    tried: dict[str, str] = field(default_factory=dict)  # medication / therapy -> outcome
 
     def contract(self) -> dict[str, Any]:
         """The case as ``services.recommend`` takes it."""
@@ -81,6 +88,11 @@ class Case:
             "preferences": {"medication": self.medication, "therapy": self.therapy},
             "able_to_engage_in_therapy": self.engage,
             "locale": self.locale,
+            "history": {
+                **self.tried,
+                **({} if self.episodes is None else {"previous_episodes": self.episodes}),
+            },
+            **({"age": self.age} if isinstance(self.age, int) else {}),
         }
 
 
@@ -104,6 +116,9 @@ SEVERE = Case(
     matters={"speed": "3"},
     sure_after={"sure": "no"},
     plan_option="medication_first",
+    age=52,
+    episodes=2,  # two or more earlier episodes: the longer plan before the taper talk
+    tried={"medication": "helped", "therapy": "did_not_help"},
 )
 BIPOLAR = Case(
     "bipolar",
@@ -112,6 +127,7 @@ BIPOLAR = Case(
     severity="moderate",
     medication="prefer_to_avoid",
     plan_option="combined",
+    age="unsaid",
 )
 CASES = {case.id: case for case in (MILD, SEVERE, BIPOLAR)}
 ALL_OPTIONS = ("therapy", "medication", "combined", "therapy_first", "medication_first", "monitor")
@@ -413,7 +429,32 @@ def begin(kb: Keyboard, catalog: Catalog, case: Case) -> None:
     country = labels["flow.locale.uk" if case.locale == "en-GB" else "flow.locale.us"]
     kb.choose(labels["flow.locale.legend"], country)
     kb.follow(page.get_by_role("button", name=labels["flow.continue"], exact=True))
+
+    # 3. About you: each question may be skipped.
+    assert page.url.endswith("/about"), page.url
+    kb.arrive("about")
+    about_you(kb, catalog, case)
     assert page.url.endswith(f"/questions/{case.concern}"), page.url
+
+
+def about_you(kb: Keyboard, catalog: Catalog, case: Case) -> None:
+    """Answer the about-you step as ``case`` does, or skip it by its link."""
+    labels = catalog.labels
+    page = kb.page
+    if case.age is None and case.episodes is None and not case.tried:
+        kb.follow(page.get_by_role("link", name=labels["flow.about.skip"], exact=True))
+        return
+    if case.age == "unsaid":
+        kb.tick(labels["intake.age_unsaid"])
+    elif case.age is not None:
+        kb.tab_to(page.get_by_label(labels["intake.age"], exact=True))
+        page.keyboard.type(str(case.age))
+    if case.episodes is not None:
+        choice = next(c for c in catalog.intake.previous_episodes if c.value == case.episodes)
+        kb.choose(labels["intake.episodes"], labels[choice.label])
+    for kind, outcome in case.tried.items():
+        kb.choose(labels[f"intake.history.{kind}"], labels[f"intake.history.{outcome}"])
+    kb.follow(page.get_by_role("button", name=labels["flow.continue"], exact=True))
 
 
 def walk(kb: Keyboard, catalog: Catalog, case: Case) -> Trail:
@@ -804,6 +845,10 @@ def test_sent_answers_are_still_checked_after_the_back_button(
     kb.page.reload()
     assert checked_answers(kb, catalog) == list(SEVERE.answers), "answers lost on reload"
     kb.page.go_back()
+    assert kb.page.url.endswith("/about"), kb.page.url
+    age = kb.page.get_by_label(catalog.labels["intake.age"], exact=True)
+    assert age.input_value() == str(SEVERE.age), "the age was lost going back"
+    kb.page.go_back()
     assert kb.page.url.endswith("/concerns"), kb.page.url
     titles = concern_titles(catalog)
     concern = kb.page.get_by_role("checkbox", name=titles[SEVERE.concern], exact=True)
@@ -858,6 +903,21 @@ def test_forms_sent_with_answers_missing_lead_to_each_question_and_pass_axe(
     sent_back(kb, catalog, "concerns-error")
     near(kb.tick(titles["depression"]), kb, "the first concern")
     kb.tick(titles["bipolar"])
+    kb.follow(proceed)
+
+    assert page.url.endswith("/about")
+    kb.arrive("about")
+    kb.tab_to(page.get_by_label(labels["intake.age"], exact=True))
+    page.keyboard.type("130")
+    kb.follow(proceed, status=422)
+    sent_back(kb, catalog, "about-error")
+    age = page.get_by_label(labels["intake.age"], exact=True)
+    assert age.evaluate("(el) => el === document.activeElement"), "the error link led elsewhere"
+    assert age.input_value() == "130"  # what was typed is kept, to correct
+    for key in ("End", "Backspace", "Backspace", "Backspace"):
+        kb.press(key)
+    assert age.input_value() == ""
+    page.keyboard.type("17")
     kb.follow(proceed)
 
     assert page.url.endswith("/questions/depression")

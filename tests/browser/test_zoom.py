@@ -28,6 +28,7 @@ STATE = {
     "sure_before": {"sure": "no", "understand": "yes", "risks": "no", "support": "yes"},
 }
 FLOW = [
+    "/about",
     "/questions/depression",
     "/questions/bipolar",
     "/results",

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bothand.catalog import CONTENT_DIR, WORDING_ENV, Catalog, load_catalog
+from bothand.catalog import CONTENT_DIR, Catalog, load_catalog
 from bothand.domain.errors import ContentError
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS
 
@@ -26,9 +26,9 @@ Data = Any  # parsed YAML
 
 
 @pytest.fixture
-def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the content folder, loaded without any licensed wording."""
-    monkeypatch.delenv(WORDING_ENV, raising=False)
+def content(tmp_path: Path) -> Path:
+    """A private copy of the content folder, loaded without any licensed wording (the loader
+    reads no environment: wording comes only from the folder it is given)."""
     copy = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, copy)
     return copy

@@ -6,6 +6,7 @@ script or style (the CSP forbids both)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -153,6 +154,12 @@ class Walk:
     def cookie(self) -> str:
         return self.client.cookies.get(COOKIE) or ""
 
+    @property
+    def answers(self) -> dict[str, object]:
+        """The answers the cookie holds, decoded (its signature carries a timestamp, so the
+        signed bytes change whenever the clock's second does)."""
+        return dict(self.client.app.state.flow.signer.loads(self.cookie))  # type: ignore[attr-defined]
+
 
 @pytest.fixture
 def walk(client: TestClient) -> Walk:
@@ -192,7 +199,9 @@ def test_start_says_what_the_tool_is_and_is_not(client: TestClient, catalog: Cat
 def test_mild_depression_walks_from_start_to_plan(walk: Walk, catalog: Catalog) -> None:
     labels = catalog.labels
     moved = walk.concerns("depression")
-    assert (moved.status_code, moved.headers["location"]) == (303, "/questions/depression")
+    assert (moved.status_code, moved.headers["location"]) == (303, "/about")
+    about = walk.get("/about").text
+    assert f'href="/questions/depression">{labels["flow.about.skip"]}<' in about
 
     form = walk.get("/questions/depression").text
     phq9 = catalog.instruments["phq9"]
@@ -316,17 +325,17 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     walk: Walk, catalog: Catalog
 ) -> None:
     walk.concerns("depression")
-    before = walk.cookie
+    before = walk.answers
     refused = walk.post("/questions/depression", {"phq9.item1": "3"}, token=False)
     assert refused.status_code == 403
     assert catalog.labels["flow.forbidden.title"] in refused.text
     assert "set-cookie" not in refused.headers
-    assert walk.cookie == before
+    assert walk.answers == before
     assert checked(walk.get("/questions/depression").text, "phq9.item1") is None
 
     walk.token = "not-the-token"
     assert walk.post("/concerns", {"concern": "ptsd", "locale": "en-US"}).status_code == 403
-    assert walk.cookie == before
+    assert walk.answers == before
     assert checked(walk.get("/concerns").text, "concern") == "depression"
 
 
@@ -394,6 +403,73 @@ def test_the_cookie_stays_small_with_three_concerns_answered(walk: Walk) -> None
     walk.post("/plan", {"option": "medication_first", "start": "2026-02-01"})
     assert walk.get("/plan").status_code == 200
     assert 0 < len(walk.cookie) < 3 * 1024
+
+
+# --- about you: the intake's age and history -----------------------------------------------
+
+
+def test_about_you_asks_the_intake_questions_and_each_can_be_skipped(
+    walk: Walk, catalog: Catalog
+) -> None:
+    walk.concerns("depression")
+    about = walk.get("/about").text
+    labels = catalog.labels
+    for key in ("intake.age", "intake.age_unsaid", "intake.episodes", "intake.history.medication"):
+        assert esc(labels[key]) in about
+    for choice in catalog.intake.previous_episodes:
+        assert f'name="episodes" value="{choice.value}"' in about
+    assert "Step 2 of 7" in about
+    moved = walk.post("/about", {})  # nothing answered: fine
+    assert (moved.status_code, moved.headers["location"]) == (303, "/questions/depression")
+    assert {"age", "episodes", "tried"}.isdisjoint(walk.answers)
+
+
+def test_age_and_history_reach_the_case_the_plan_and_the_summary(
+    walk: Walk, catalog: Catalog
+) -> None:
+    walk.concerns("depression")
+    walk.post(
+        "/about",
+        {"age": "34", "episodes": "2", "tried_medication": "helped", "tried_therapy": "not_tried"},
+    )
+    walk.questionnaire("depression", "phq9", MILD)
+    walk.get("/results")
+    walk.values()
+    case = {
+        "concerns": [{"condition": "depression", "instrument": "phq9", "answers": MILD}],
+        "age": 34,
+        "history": {"previous_episodes": 2, "medication": "helped", "therapy": "not_tried"},
+        "locale": "en-US",
+    }
+    start = dt.date(2026, 3, 2)
+    expected = services.care_plan(catalog, case, "medication", start).to_contract()
+    fewer = {**case, "history": {"previous_episodes": 0}}
+    assert expected != services.care_plan(catalog, fewer, "medication", start).to_contract()
+    moved = walk.post("/plan", {"option": "medication", "start": start.isoformat()})
+    assert moved.status_code == 303
+    plan = walk.get("/plan").text
+    shown = re.findall(r"<h3>([^<]+)</h3>", section(plan, '<ol class="timeline">', "</ol>"))
+    assert shown == [esc(m["title"]) for m in expected["milestones"]]  # the longer plan
+    summary = walk.get("/summary").text
+    about = section(summary, esc(catalog.labels["intake.title"]), "</dl>")
+    assert "<dd>34</dd>" in about
+    assert esc(catalog.labels["intake.episodes.two_or_more"]) in about
+    assert esc(catalog.labels["intake.history.helped"]) in about
+
+
+def test_an_age_one_would_rather_not_give_is_left_out_of_the_case(
+    walk: Walk, catalog: Catalog
+) -> None:
+    walk.concerns("depression")
+    moved = walk.post("/about", {"age": "", "age_unsaid": "yes"})
+    assert moved.status_code == 303
+    assert walk.answers["age"] == "unsaid"
+    about = walk.get("/about").text
+    assert 'name="age_unsaid" value="yes" checked' in about
+    wrong = walk.post("/about", {"age": "130"})
+    assert wrong.status_code == 422
+    assert 'href="#age"' in section(wrong.text, 'id="error-summary"', "</div>")
+    assert 'value="130"' in wrong.text  # what was typed is kept to correct
 
 
 # --- page by page ----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.knowledge.base import Statement
-from bothand.web.routes.learn import long_date, source_labels
+from bothand.web.dates import long_date
+from bothand.web.views import source_labels
 
 CATALOG = load_catalog()  # for parametrising only; tests use the session fixture
 CONDITIONS = [c.id for c in CATALOG.explainers.conditions]

@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.web.flowstate import case_from_state
+from bothand.web.flowstate import FlowAnswers
 from bothand.web.routes.takeaway import build_summary
 from bothand.web.state import COOKIE
 
@@ -48,6 +48,11 @@ def flow_state(**changes: Any) -> dict[str, Any]:
     return state
 
 
+def answers(state: dict[str, Any]) -> FlowAnswers:
+    """The state as the app reads it back from the cookie."""
+    return FlowAnswers.model_validate(state)
+
+
 def with_state(app: FastAPI, client: TestClient, state: dict[str, Any]) -> TestClient:
     client.cookies.set(COOKIE, app.state.flow.signer.dumps(state))
     return client
@@ -60,8 +65,9 @@ def matter_text(catalog: Catalog, what: str) -> str:
 
 
 def plan_titles(catalog: Catalog, state: dict[str, Any], option: str) -> list[str]:
-    case = case_from_state(catalog, state)
-    plan = services.care_plan(catalog, case, option, dt.date.fromisoformat(START))
+    case = answers(state).to_case(catalog)
+    assert case is not None
+    plan = services.care_plan(catalog, case.model_dump(), option, dt.date.fromisoformat(START))
     return [milestone.title for milestone in plan.milestones]
 
 
@@ -396,7 +402,8 @@ def test_the_summary_has_no_inline_script_or_style(app: FastAPI, client: TestCli
 
 def test_build_summary_reads_the_leaning_and_what_matters(catalog: Catalog) -> None:
     today = dt.date(2026, 11, 30)
-    summary = build_summary(catalog, flow_state(leaning="unsure", option=None, start=None), today)
+    state = answers(flow_state(leaning="unsure", option=None, start=None))
+    summary = build_summary(catalog, state, today)
     assert summary.status == "ready"
     assert summary.leaning is None and summary.leaning_unsure
     assert [what for what, _ in summary.matters] == [
@@ -406,9 +413,15 @@ def test_build_summary_reads_the_leaning_and_what_matters(catalog: Catalog) -> N
     assert summary.plan_start == today
     assert (
         summary.plan_option
-        == services.recommend(catalog, case_from_state(catalog, flow_state()))["plan"]["option"]
+        == services.recommend(catalog, {**_case(catalog), "locale": "en-US"})["plan"]["option"]
     )
 
 
 def test_build_summary_with_no_concerns_is_empty(catalog: Catalog) -> None:
-    assert build_summary(catalog, {"csrf": "x"}, dt.date(2026, 1, 1)).status == "empty"
+    assert build_summary(catalog, answers({"csrf": "x"}), dt.date(2026, 1, 1)).status == "empty"
+
+
+def _case(catalog: Catalog) -> dict[str, Any]:
+    case = answers(flow_state()).to_case(catalog)
+    assert case is not None
+    return case.model_dump()

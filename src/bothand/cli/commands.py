@@ -25,6 +25,7 @@ from bothand.contract import dump_plan, to_json
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
+from bothand.settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace, Catalog], int] = args.handler
     try:
-        catalog = load_catalog()
+        settings = Settings.from_env()
+        catalog = load_catalog(settings.content_dir, settings.wording_dir)
         return handler(args, catalog)
     except InputError as error:
         print(f"bothand: {error}", file=sys.stderr)

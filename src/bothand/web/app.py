@@ -1,14 +1,21 @@
-"""``create_app(settings)``: the FastAPI app. Settings, the catalog and templates are made
-here, never at import. Routes live in ``routes/``; they call ``services`` and hold no SQL."""
+"""``create_app(settings)``: the FastAPI app. Settings, the catalog, the clock and templates
+are made here, never at import; routes get them through ``deps.py``. Routes live in
+``routes/``, one module per area (none imports another); they call ``services`` and hold no
+SQL.
+
+Every GET page also answers HEAD; a 405 names the allowed methods in ``Allow``; a bug is
+logged by type and request id and shown as an HTML page to a person (``security.py``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
@@ -16,11 +23,14 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
+from bothand.domain.clock import Clock, SystemClock
 from bothand.domain.errors import InputError
+from bothand.settings import Settings
 from bothand.web import openapi, problems
+from bothand.web.pages import Answered
+from bothand.web.routes.takeaway import PdfLimit
 from bothand.web.security import BodyLimit, SecurityHeaders
-from bothand.web.settings import Settings
-from bothand.web.state import FlowState
+from bothand.web.state import FlowCookie
 
 HERE = Path(__file__).parent
 DOCS_PAGE = """<!doctype html>
@@ -45,9 +55,12 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, catalog: Catalog | None = None, clock: Clock | None = None
+) -> FastAPI:
     settings = settings or Settings.from_env()
-    catalog = catalog or load_catalog(settings.content_dir)
+    catalog = catalog or load_catalog(settings.content_dir, settings.wording_dir)
+    clock = clock or SystemClock(settings.zone)
     services.prepare(catalog)
     app = FastAPI(
         title="Bothand",
@@ -67,15 +80,28 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     app.state.settings = settings
     app.state.catalog = catalog
     app.state.templates = templates
-    app.state.flow = FlowState(settings)
+    app.state.clock = clock
+    app.state.flow = FlowCookie(settings, clock)
+    app.state.pdf_limit = PdfLimit(settings.pdf_workers)
 
-    from bothand.web.routes import api, flow, learn, takeaway
+    from bothand.web.routes import api, choices, flow, learn, questions, takeaway
 
-    app.include_router(api.router)
+    allowed: list[tuple[re.Pattern[str], set[str]]] = []
+    for area in (api, flow, questions, choices, learn, takeaway):
+        for route in area.router.routes:
+            if isinstance(route, APIRoute) and route.methods:
+                if "GET" in route.methods and not route.include_in_schema:
+                    route.methods.add("HEAD")  # pages answer HEAD (the API's schema is kept)
+                allowed.append((route.path_regex, route.methods))
+        app.include_router(area.router)
+    app.state.allowed = allowed
+
+    @app.get("/static", include_in_schema=False)
+    def static_root() -> RedirectResponse:
+        # A relative redirect: the Host header is never echoed back.
+        return RedirectResponse("/static/", status_code=307)
+
     openapi.install(app, api.REQUEST_MODELS)  # every $ref resolves within /openapi.json
-    app.include_router(flow.router)
-    app.include_router(learn.router)
-    app.include_router(takeaway.router)
     # Static files are compressed (they hold no secrets); pages are not, as they carry the
     # CSRF token next to text a person typed (BREACH).
     static = GZipMiddleware(CachedStatic(directory=HERE / "static"), minimum_size=512)
@@ -85,20 +111,45 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     def docs() -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE.replace("{version}", catalog.version))
 
+    app.add_exception_handler(Answered, _answered)
     app.add_exception_handler(InputError, problems.on_input_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, problems.on_unexpected)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    error_page = templates.get_template("error.html").render(status=500).encode()
+    app.add_middleware(SecurityHeaders, error_page=lambda: error_page)
     return app
+
+
+async def _answered(request: Request, error: Exception) -> Response:
+    assert isinstance(error, Answered)
+    return error.response
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route accepts at this path (a path may have several routes)."""
+    methods: set[str] = set()
+    for pattern, route_methods in request.app.state.allowed:
+        if pattern.match(request.url.path):
+            methods |= route_methods
+    return ", ".join(sorted(methods))
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
     """Problem details for the API; a plain page for a person who followed a bad link."""
     assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["allow"] = _allowed(request)
+    response: Response
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-        return await problems.on_http_error(request, error)
-    templates: Jinja2Templates = request.app.state.templates
-    page = templates.get_template("error.html").render(status=error.status_code, request=request)
-    return HTMLResponse(page, status_code=error.status_code)
+        response = await problems.on_http_error(request, error)
+    else:
+        templates: Jinja2Templates = request.app.state.templates
+        page = templates.get_template("error.html").render(
+            status=error.status_code, request=request
+        )
+        response = HTMLResponse(page, status_code=error.status_code)
+    response.headers.update(headers)
+    return response

@@ -1,22 +1,172 @@
-"""The decision flow's state (kept in the signed cookie) read as the case contract: which
-questionnaire a concern gets, which answers are saved, whether a step is done, the case built
-from the state, and which step a person may see next. No request or response types here
-beyond plain data; the pages live in ``routes/flow.py`` (the state's keys are listed there).
+"""The decision flow's answers (``FlowAnswers``, kept in the signed cookie) and what follows
+from them: which answers are saved, whether a step is done, which step a person may see next,
+and the validated domain ``Case`` (``to_case``). Plain data only: no request, response or
+HTTP error types here; the pages live in ``routes/`` and the cookie in ``state.py``.
+
+A cookie that is validly signed but does not fit this model (say, from an older version under
+a fixed ``BOTHAND_SECRET_KEY``) is read as a fresh start, never as an error.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+import datetime as dt
+import secrets
+from typing import Annotated, Any, Literal, cast
 
-from starlette.exceptions import HTTPException
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bothand import services
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
-from bothand.domain.vocab import SEVERITIES
+from bothand.domain.case import Case
+from bothand.domain.vocab import (
+    Condition,
+    HistoryOutcome,
+    OptionId,
+    Preference,
+    Severity,
+    TreatmentKind,
+)
+from bothand.services.intake import questionnaire_for
 
 NOT_SURE = "unsure"
+LOCALES = ("en-US", "en-GB")
+MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting")
+LEANINGS = ("therapy", "medication", "combined", "unsure")
+SURE_AREAS = ("sure", "understand", "risks", "support")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a start date outside these years is a typo
+AGE_UNSAID = "unsaid"
+
+Locale = Literal["en-US", "en-GB"]
+Matter = Literal["speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting"]
+Leaning = Literal["therapy", "medication", "combined", "unsure"]
+SureArea = Literal["sure", "understand", "risks", "support"]
+YesNo = Literal["yes", "no"]
+Answer = Annotated[int, Field(ge=0, le=100)]
+Weight = Annotated[int, Field(ge=0, le=3)]
+
+
+class FlowAnswers(BaseModel):
+    """Everything a person has answered in the flow; every field but ``csrf`` is optional.
+
+    - ``locale``: which country's help lines to show; ``concerns``: in the canonical order;
+    - ``answers``: condition -> item values in order (None where unanswered), for the
+      instrument in ``instruments``; ``extras``: condition -> unscored extra item values;
+    - ``severity``: condition -> a severity or ``"unsure"`` (the rating path);
+    - ``results_seen``: /results was shown for the current answers;
+    - ``age`` (years, or ``"unsaid"``), ``episodes`` (earlier episodes, an intake choice's
+      value), ``tried``: medication / therapy -> what happened before (the intake);
+    - ``values``: what matters -> 0-3; ``leaning``; ``preferences``: medication / therapy ->
+      how the person feels; ``engage``: able to take part in weekly therapy now;
+    - ``sure_before``, ``sure_after``: the readiness check, area -> yes / no;
+    - ``option``, ``start``: the option and start date chosen for the plan.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    csrf: str = Field(min_length=1, max_length=200)
+    locale: Locale | None = None
+    concerns: tuple[Condition, ...] = ()
+    answers: dict[Condition, tuple[Answer | None, ...]] = {}
+    instruments: dict[Condition, str] = {}
+    extras: dict[Condition, dict[str, Answer]] = {}
+    severity: dict[Condition, Severity | Literal["unsure"]] = {}
+    results_seen: bool = False
+    age: Annotated[int, Field(ge=0, le=120)] | Literal["unsaid"] | None = None
+    episodes: Annotated[int, Field(ge=0, le=100)] | None = None
+    tried: dict[TreatmentKind, HistoryOutcome] = {}
+    values: dict[Matter, Weight] = {}
+    leaning: Leaning | None = None
+    preferences: dict[TreatmentKind, Preference] = {}
+    engage: bool | None = None
+    sure_before: dict[SureArea, YesNo] = {}
+    sure_after: dict[SureArea, YesNo] = {}
+    option: OptionId | None = None
+    start: dt.date | None = None
+
+    @field_validator("concerns")
+    @classmethod
+    def _each_once(cls, value: tuple[Condition, ...]) -> tuple[Condition, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a concern is listed twice")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _plausible_year(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+        return value
+
+    @classmethod
+    def fresh(cls) -> FlowAnswers:
+        """No answers yet, and a new CSRF token."""
+        return cls(csrf=secrets.token_urlsafe(24))
+
+    def but(self, **changes: Any) -> FlowAnswers:
+        """A copy with ``changes``, validated like a cookie read back."""
+        return type(self).model_validate({**dict(self), **changes})
+
+    def to_cookie(self) -> dict[str, Any]:
+        """The JSON the cookie carries: only what was answered, to keep it small."""
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+    @property
+    def answered_anything(self) -> bool:
+        return bool(self.to_cookie().keys() - {"csrf"})
+
+    @property
+    def values_done(self) -> bool:
+        return self.engage is not None and len(self.preferences) == 2
+
+    # --- to the case ---------------------------------------------------------------------
+
+    def to_case(self, catalog: Catalog, *, partial: bool = False) -> Case | None:
+        """The validated case for these answers; None when no concern is chosen. Unfinished
+        questionnaires are left unrated, except with ``partial`` (for the safety check):
+        then one counts as soon as its risk items are answered."""
+        if not self.concerns:
+            return None
+        concerns: list[dict[str, Any]] = []
+        for condition in self.concerns:
+            instrument = questionnaire_for(catalog, condition)
+            if instrument is not None:
+                answers = saved_answers(self, condition, instrument)
+                risk_known = all(answers[i.number - 1] is not None for i in instrument.risk_items)
+                started = any(a is not None for a in answers)
+                if None not in answers or (partial and risk_known and started):
+                    concerns.append(
+                        {"condition": condition, "instrument": instrument.id, "answers": answers}
+                    )
+                    continue
+            severity = self.severity.get(condition)
+            rating = {"severity": severity} if severity not in (None, NOT_SURE) else {}
+            concerns.append({"condition": condition, **rating})
+        history: dict[str, Any] = {kind: outcome for kind, outcome in self.tried.items()}
+        if self.episodes is not None:
+            history["previous_episodes"] = self.episodes
+        return Case.model_validate(
+            {
+                "concerns": concerns,
+                "preferences": {
+                    "medication": self.preferences.get("medication", "open"),
+                    "therapy": self.preferences.get("therapy", "open"),
+                },
+                "able_to_engage_in_therapy": self.engage is not False,
+                "history": history,
+                "age": self.age if isinstance(self.age, int) else None,
+                "locale": self.locale or "en",
+            }
+        )
+
+    def has_positive_risk_answer(self, catalog: Catalog) -> bool:
+        """Whether any risk answer is above 0, even in an unfinished questionnaire."""
+        for condition in self.concerns:
+            instrument = questionnaire_for(catalog, condition)
+            if instrument is not None and instrument.risk_items:
+                answers = saved_answers(self, condition, instrument)
+                if any((answers[i.number - 1] or 0) > 0 for i in instrument.risk_items):
+                    return True
+        return False
 
 
 def choice_id(name: str, value: object) -> str:
@@ -25,31 +175,23 @@ def choice_id(name: str, value: object) -> str:
     return f"{name.replace('.', '-').replace('_', '-')}-{value}"
 
 
-# --- from the state to a case ------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def questionnaire_for(catalog: Catalog, condition: str) -> Instrument | None:
-    """The questionnaire asked for ``condition``, or None for the clinician-rated path.
-
-    A condition owns an instrument when it is the first condition, in content order, to put
-    that instrument at the head of its list; only owned instruments are asked. The GAD-7 heads
-    the lists of generalized anxiety, panic and social anxiety, so it belongs to generalized
-    anxiety, and panic and social anxiety get the clinician path. Screens that head no list
-    (PHQ-2, GAD-2, WSAS) are never asked here. Of the owned instruments, the first whose
-    wording can be shown is asked, one that rates severity before one that does not."""
-    owners: dict[str, str] = {}
-    for info in catalog.explainers.conditions:
-        if info.instruments:
-            owners.setdefault(info.instruments[0], info.id)
-    usable = [
-        catalog.instruments[i]
-        for i in listed_instruments(catalog, condition)
-        if owners.get(i) == condition and i in catalog.instruments
+def saved_answers(state: FlowAnswers, condition: str, instrument: Instrument) -> list[int | None]:
+    """Saved answers for ``instrument`` (None where unanswered). Answers saved for another
+    instrument, or values the item does not offer, are ignored."""
+    key = cast(Condition, condition)
+    values = state.answers.get(key)
+    if state.instruments.get(key) != instrument.id or values is None:
+        return [None] * len(instrument.items)
+    if len(values) != len(instrument.items):
+        return [None] * len(instrument.items)
+    return [
+        value if value in {o.value for o in instrument.options_for(item)} else None
+        for item, value in zip(instrument.items, values, strict=True)
     ]
-    usable = [instrument for instrument in usable if instrument.has_wording]
-    usable.sort(key=lambda instrument: not instrument.measures_severity)
-    return usable[0] if usable else None
+
+
+def saved_extras(state: FlowAnswers, condition: str) -> dict[str, int]:
+    return dict(state.extras.get(cast(Condition, condition), {}))
 
 
 def listed_instruments(catalog: Catalog, condition: str) -> tuple[str, ...]:
@@ -69,105 +211,27 @@ def unavailable_reason(catalog: Catalog, condition: str) -> str | None:
     )
 
 
-def saved_answers(
-    state: dict[str, Any], condition: str, instrument: Instrument
-) -> list[int | None]:
-    """Saved answers for ``instrument`` (None where unanswered); stale ones are ignored."""
-    values = state.get("answers", {}).get(condition)
-    if (
-        state.get("instruments", {}).get(condition) == instrument.id
-        and isinstance(values, list)
-        and len(values) == len(instrument.items)
-    ):
-        return list(values)
-    return [None] * len(instrument.items)
-
-
-def saved_extras(state: dict[str, Any], condition: str) -> dict[str, int]:
-    extras = state.get("extras", {}).get(condition)
-    return extras if isinstance(extras, dict) else {}
-
-
-def is_done(catalog: Catalog, state: dict[str, Any], condition: str) -> bool:
+def is_done(catalog: Catalog, state: FlowAnswers, condition: str) -> bool:
     instrument = questionnaire_for(catalog, condition)
     if instrument is not None:
         return None not in saved_answers(state, condition, instrument)
-    return condition in state.get("severity", {})
+    return cast(Condition, condition) in state.severity
 
 
-def case_from_state(
-    catalog: Catalog, state: dict[str, Any], *, partial: bool = False
-) -> dict[str, Any] | None:
-    """The case contract for the state; None when no concern is chosen. Unfinished
-    questionnaires are left unrated, except with ``partial`` (for the safety check): then
-    one counts as soon as its risk items are answered."""
-    concerns: list[dict[str, Any]] = []
-    for condition in state.get("concerns", []):
-        instrument = questionnaire_for(catalog, condition)
-        if instrument is not None:
-            answers = saved_answers(state, condition, instrument)
-            risk_known = all(answers[i.number - 1] is not None for i in instrument.risk_items)
-            started = any(a is not None for a in answers)
-            if None not in answers or (partial and risk_known and started):
-                concerns.append(
-                    {"condition": condition, "instrument": instrument.id, "answers": answers}
-                )
-                continue
-        severity = state.get("severity", {}).get(condition)
-        rating = {"severity": severity} if severity in SEVERITIES else {}
-        concerns.append({"condition": condition, **rating})
-    if not concerns:
-        return None
-    preferences = state.get("preferences", {})
-    return {
-        "concerns": concerns,
-        "preferences": {
-            "medication": preferences.get("medication", "open"),
-            "therapy": preferences.get("therapy", "open"),
-        },
-        "able_to_engage_in_therapy": state.get("engage", True) is not False,
-        "locale": state.get("locale", "en"),
-    }
-
-
-def ready_case(catalog: Catalog, state: dict[str, Any]) -> dict[str, Any]:
-    """The case of a state that passed the gates (so at least one concern is chosen)."""
-    case = case_from_state(catalog, state)
-    if case is None:
-        raise HTTPException(409)
-    return case
-
-
-def urgent_safety(catalog: Catalog, state: dict[str, Any]) -> dict[str, Any] | None:
-    """The safety result when any risk answer is above 0, even in an unfinished form."""
-    positive = False
-    for condition in state.get("concerns", []):
-        instrument = questionnaire_for(catalog, condition)
-        if instrument is not None and instrument.risk_items:
-            answers = saved_answers(state, condition, instrument)
-            positive |= any((answers[i.number - 1] or 0) > 0 for i in instrument.risk_items)
-    case = case_from_state(catalog, state, partial=True) if positive else None
-    if case is None:
-        return None
-    safety: dict[str, Any] = services.recommend(catalog, case)["safety"]
-    return safety if safety["urgent"] else None
-
-
-def gate(catalog: Catalog, state: dict[str, Any], step: str) -> str | None:
+def gate(catalog: Catalog, state: FlowAnswers, step: str) -> str | None:
     """Where to send a person who skipped ahead to ``step``, or None when they may see it.
-    Results need every concern answered; values need the results seen (crisis help, when
-    needed, cannot be skipped past unseen); options and the plan need the values page."""
-    if not state.get("concerns"):
+    "About you" needs the concerns; results need every concern answered; values need the
+    results seen (crisis help, when needed, cannot be skipped past unseen); options and the
+    plan need the values page."""
+    if not state.concerns:
         return "/concerns"
-    for condition in state["concerns"]:
+    if step == "about":  # optional questions: the concerns are all it needs
+        return None
+    for condition in state.concerns:
         if not is_done(catalog, state, condition):
             return f"/questions/{condition}"
-    if step != "results" and not state.get("results_seen"):
+    if step != "results" and not state.results_seen:
         return "/results"
-    values_done = state.get("engage") is not None and len(state.get("preferences", {})) == 2
-    if step in ("options", "plan") and not values_done:
+    if step in ("options", "plan") and not state.values_done:
         return "/values"
     return None
-
-
-# --- start, help, concerns ---------------------------------------------------------------

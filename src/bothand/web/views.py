@@ -1,19 +1,20 @@
-"""View helpers of the options and plan pages: the evidence numbers for each option, dates
-in words, and the geometry of the timeline drawing. Pure functions of content and plan."""
+"""View helpers shared by the pages: the short label of each source, the evidence about a
+condition and option (the one place evidence is filtered), and the geometry of the timeline
+drawing. Pure functions of content and plan; dates are in ``dates.py``."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bothand.catalog import Catalog
 from bothand.domain.knowledge.evidence import Arm, Figure, Gap, RelativeFinding
+from bothand.domain.knowledge.sources import Source
 from bothand.domain.plan.timeline import Milestone
 from bothand.domain.vocab import OPTION_IDS
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # a start date outside these is a typo
 
 
 @dataclass
@@ -29,53 +30,97 @@ class Numbers:
 def numbers_for(catalog: Catalog, conditions: Sequence[str]) -> dict[str, list[Numbers]]:
     """Option id -> per condition: figure arms, relative findings and gaps, in content
     order. A condition with nothing for an option is left out for that option."""
-    evidence = catalog.evidence
     table: dict[str, list[Numbers]] = {option: [] for option in OPTION_IDS}
     for option in OPTION_IDS:
         for condition in conditions:
-            found = Numbers(
-                condition,
-                arms=[
-                    (figure, arm)
-                    for figure in evidence.figures
-                    if figure.condition == condition
-                    for arm in figure.arms
-                    if arm.option == option
-                ],
-                relative=[
-                    r for r in evidence.relative if r.condition == condition and option in r.options
-                ],
-                gaps=[g for g in evidence.gaps if g.condition == condition and option in g.options],
-            )
-            if found.arms or found.relative or found.gaps:
-                table[option].append(found)
+            view = evidence_for(catalog, condition, option)
+            if not view.empty:
+                arms = [(f, arm) for f in view.figures for arm in f.arms if arm.option == option]
+                table[option].append(Numbers(condition, arms, list(view.findings), list(view.gaps)))
     return table
 
 
-def parse_start(raw: object, locale: str) -> dt.date | None:
-    """A start date as a date input sends it (2026-01-31), or as typed into the plain text
-    box some browsers show instead: 31/1/2026 in the UK, 1/31/2026 in the US."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    day: dt.date | None = None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        parts = text.replace("-", "/").replace(".", "/").split("/")
-        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
-            first, second, year = (int(p) for p in parts)
-            month, date = (second, first) if locale == "en-GB" else (first, second)
-            try:
-                day = dt.date(year, month, date)
-            except ValueError:
-                day = None
-    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
+def figures_for(catalog: Catalog, conditions: Sequence[str]) -> list[Figure]:
+    """Every figure about any of ``conditions``, in content order."""
+    return [f for f in catalog.evidence.figures if f.condition in conditions]
 
 
-def date_text(day: dt.date, locale: str) -> str:
-    """A date in words, the way people in the chosen country write it."""
-    if locale == "en-GB":
-        return f"{day.day} {day:%B %Y}"
-    return f"{day:%B} {day.day}, {day.year}"
+@dataclass(frozen=True)
+class EvidenceView:
+    """Figures (natural frequencies), comparisons told in words, and honest gaps."""
+
+    figures: tuple[Figure, ...] = ()
+    findings: tuple[RelativeFinding, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.figures or self.findings or self.gaps)
+
+
+def evidence_for(catalog: Catalog, condition: str, option: str | None = None) -> EvidenceView:
+    """The evidence about ``condition``; with ``option``, only what speaks about that option."""
+    evidence = catalog.evidence
+
+    def about(options: tuple[str, ...]) -> bool:
+        return option is None or option in options
+
+    return EvidenceView(
+        figures=tuple(
+            f
+            for f in evidence.figures
+            if f.condition == condition and about(tuple(arm.option for arm in f.arms))
+        ),
+        findings=tuple(
+            r for r in evidence.relative if r.condition == condition and about(r.options)
+        ),
+        gaps=tuple(g for g in evidence.gaps if g.condition == condition and about(g.options)),
+    )
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Z/]{1,9})\)")
+
+
+@lru_cache(maxsize=8)
+def source_labels(catalog: Catalog) -> dict[str, str]:
+    """A short, unique label per source id for links ("NICE 2022", "Cuijpers et al. 2013a").
+
+    Built from the citation: an acronym in brackets wins ("(NICE)"), then the first author's
+    surname, else the organisation. Labels that would repeat get a, b, c in bibliography order,
+    as in a printed reference list, so no two links with the same words lead to different
+    places."""
+    plain = {source.id: _short_label(source) for source in catalog.bibliography.sources}
+    counts: dict[str, int] = {}
+    for label in plain.values():
+        counts[label] = counts.get(label, 0) + 1
+    seen: dict[str, int] = {}
+    labels = {}
+    for source_id, label in plain.items():
+        if counts[label] > 1:
+            index = seen.get(label, 0)
+            seen[label] = index + 1
+            label = f"{label}{'abcdefghijklmnopqrstuvwxyz'[index % 26]}"
+        labels[source_id] = label
+    return labels
+
+
+def _short_label(source: Source) -> str:
+    head = source.citation.split(". ")[0].strip().rstrip(".")
+    acronym = _ACRONYM.search(head)
+    if acronym:
+        who = acronym.group(1)
+    elif re.match(r"^[A-Z][\w'-]+ [A-Z]{1,4}(,|$)", head):  # "Cuijpers P, Noma H, ..."
+        authors = [part for part in head.split(",") if part.strip() not in ("", "...", "et al")]
+        surname = authors[0].split()[0]
+        who = surname if len(authors) == 1 else f"{surname} et al."
+        if len(authors) == 2 and "et al" not in head:
+            who = f"{surname} and {authors[1].split()[0]}"
+    else:
+        # "Shout 85258 (United Kingdom), run by ...": the name, without place or aside
+        who = re.sub(r"\s*\([^)]*\)", "", head).split(",")[0]
+    return f"{who} {source.year}" if source.year else who
 
 
 def timeline_chart(milestones: Sequence[Milestone]) -> dict[str, Any]:

@@ -17,18 +17,18 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from bothand.catalog import Catalog
-from bothand.domain.knowledge.evidence import Figure, Gap, RelativeFinding
 from bothand.domain.knowledge.explainers import ConditionInfo, OptionInfo, TreatmentInfo
 from bothand.domain.knowledge.sources import Source
 from bothand.domain.vocab import CONDITIONS
 from bothand.services import condition_names
+from bothand.web.dates import long_date
+from bothand.web.views import EvidenceView, evidence_for, source_labels
 
 T = TypeVar("T")
 router = APIRouter(include_in_schema=False)
@@ -44,7 +44,6 @@ SOURCE_KINDS = (
     "service",
     "standard",
 )
-_ACRONYM = re.compile(r"\(([A-Z][A-Z/]{1,9})\)")
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -61,11 +60,6 @@ class Provenance:
     funding: str
 
 
-def long_date(day: dt.date) -> str:
-    """``2026-11-27`` as "27 November 2026" (no locale data needed for English)."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def provenance(catalog: Catalog) -> Provenance:
     bibliography = catalog.bibliography
     return Provenance(
@@ -75,46 +69,6 @@ def provenance(catalog: Catalog) -> Provenance:
         update_policy=bibliography.update_policy,
         funding=bibliography.funding,
     )
-
-
-@lru_cache(maxsize=8)
-def source_labels(catalog: Catalog) -> dict[str, str]:
-    """A short, unique label per source id for links ("NICE 2022", "Cuijpers et al. 2013a").
-
-    Built from the citation: an acronym in brackets wins ("(NICE)"), then the first author's
-    surname, else the organisation. Labels that would repeat get a, b, c in bibliography order,
-    as in a printed reference list, so no two links with the same words lead to different
-    places."""
-    plain = {source.id: _short_label(source) for source in catalog.bibliography.sources}
-    counts: dict[str, int] = {}
-    for label in plain.values():
-        counts[label] = counts.get(label, 0) + 1
-    seen: dict[str, int] = {}
-    labels = {}
-    for source_id, label in plain.items():
-        if counts[label] > 1:
-            index = seen.get(label, 0)
-            seen[label] = index + 1
-            label = f"{label}{'abcdefghijklmnopqrstuvwxyz'[index % 26]}"
-        labels[source_id] = label
-    return labels
-
-
-def _short_label(source: Source) -> str:
-    head = source.citation.split(". ")[0].strip().rstrip(".")
-    acronym = _ACRONYM.search(head)
-    if acronym:
-        who = acronym.group(1)
-    elif re.match(r"^[A-Z][\w'-]+ [A-Z]{1,4}(,|$)", head):  # "Cuijpers P, Noma H, ..."
-        authors = [part for part in head.split(",") if part.strip() not in ("", "...", "et al")]
-        surname = authors[0].split()[0]
-        who = surname if len(authors) == 1 else f"{surname} et al."
-        if len(authors) == 2 and "et al" not in head:
-            who = f"{surname} and {authors[1].split()[0]}"
-    else:
-        # "Shout 85258 (United Kingdom), run by ...": the name, without place or aside
-        who = re.sub(r"\s*\([^)]*\)", "", head).split(",")[0]
-    return f"{who} {source.year}" if source.year else who
 
 
 @dataclass(frozen=True)
@@ -136,42 +90,6 @@ def learn_page(catalog: Catalog) -> LearnPage:
         option_names={info.id: info.name for info in explainers.options},
         condition_names={info.id: info.name for info in explainers.conditions},
         treatment_names={info.id: info.name for info in explainers.treatments},
-    )
-
-
-# --- evidence ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    """Figures (natural frequencies), comparisons told in words, and honest gaps."""
-
-    figures: tuple[Figure, ...] = ()
-    findings: tuple[RelativeFinding, ...] = ()
-    gaps: tuple[Gap, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.figures or self.findings or self.gaps)
-
-
-def evidence_for(catalog: Catalog, condition: str, option: str | None = None) -> EvidenceView:
-    """The evidence about ``condition``; with ``option``, only what speaks about that option."""
-    evidence = catalog.evidence
-
-    def about(options: tuple[str, ...]) -> bool:
-        return option is None or option in options
-
-    return EvidenceView(
-        figures=tuple(
-            f
-            for f in evidence.figures
-            if f.condition == condition and about(tuple(arm.option for arm in f.arms))
-        ),
-        findings=tuple(
-            r for r in evidence.relative if r.condition == condition and about(r.options)
-        ),
-        gaps=tuple(g for g in evidence.gaps if g.condition == condition and about(g.options)),
     )
 
 

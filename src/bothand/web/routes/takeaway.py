@@ -8,24 +8,26 @@
 - ``GET /plan.ics?option=ID&start=YYYY-MM-DD``: the plan's milestones as iCalendar. A bad
   option or date is an ``InputError`` naming the field (422 problem details).
 
-The state's keys are the flow's (documented in ``routes/flow.py``), and the case is built by
-the flow's own ``case_from_state``. ``build_summary`` makes the page's one context object
-without a request, so it can be tested on its own.
+The answers are the flow's own ``FlowAnswers`` (``web/flowstate.py``), and the case is its
+``to_case()``, so the summary shows exactly what the flow pages showed. ``build_summary``
+makes the page's one context object without a request, so it can be tested on its own.
+
+PDFs are rendered in a thread, at most ``Settings.pdf_workers`` at once; beyond that the
+answer is 503 with ``Retry-After``, so a burst of PDFs cannot starve every other page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from bothand import services
 from bothand.catalog import Catalog
 from bothand.domain.errors import InputError
 from bothand.domain.knowledge.sources import Source
@@ -33,8 +35,11 @@ from bothand.domain.plan.timeline import Plan
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
 from bothand.reports.summary import html_to_pdf
-from bothand.web.flowstate import case_from_state
-from bothand.web.routes.learn import long_date, source_labels
+from bothand.web.dates import long_date, parse_start
+from bothand.web.deps import ClockDep, FlowDep, TemplatesDep
+from bothand.web.flowstate import AGE_UNSAID, FlowAnswers
+from bothand.web.pages import Pipeline
+from bothand.web.views import source_labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,35 +48,7 @@ PDF_STYLESHEETS = ("css/summary-pdf.css",)
 PDF_NAME = "bothand-summary.pdf"
 ICS_NAME = "bothand-plan.ics"
 QUESTION_PREFIX = "summary.question."
-UNSURE = ("unsure", "not_sure")
-LEANING_OPTIONS = {"both": "combined"}  # the flow's leaning words that name an option
-# A start date outside these years is a typo, and would overflow date arithmetic near 9999.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-# --- the flow state ---------------------------------------------------------------------------
-# The state's keys are documented in ``routes/flow.py``, which writes them; the case is built
-# by its ``case_from_state`` so the summary shows exactly what the flow pages showed.
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _label(catalog: Catalog, keys: tuple[str, ...], fallback: str) -> str:
-    """The first of ``keys`` that content has, else ``fallback``. The flow's words live in its
-    own label file, under names the flow chooses; the summary never fails for want of one."""
-    text = catalog.labels.text
-    return next((text[key] for key in keys if key in text), fallback)
-
-
-def _readable(value_id: str) -> str:
-    plain = value_id.replace("_", " ").strip()
-    return plain[:1].upper() + plain[1:]
-
-
-# --- query values -----------------------------------------------------------------------------
+RETRY_AFTER_SECONDS = 5
 
 
 def parse_option(value: str) -> str:
@@ -80,33 +57,6 @@ def parse_option(value: str) -> str:
             "option", f"{value!r} is not an option; use one of {', '.join(OPTION_IDS)}"
         )
     return value
-
-
-def parse_start(value: str) -> dt.date:
-    try:
-        if not _ISO_DATE.match(value):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("start", "must be a date written YYYY-MM-DD, such as 2026-01-31") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InputError("start", f"must be a date between {FIRST_YEAR} and {LAST_YEAR}")
-    return day
-
-
-def _state_option(state: Mapping[str, Any]) -> str | None:
-    value = state.get("option")
-    return value if isinstance(value, str) and value in OPTION_IDS else None
-
-
-def _state_start(state: Mapping[str, Any]) -> dt.date | None:
-    value = state.get("start")
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_start(value)
-    except InputError:
-        return None  # a stale or odd cookie value: fall back to today, as the page says
 
 
 # --- the summary ----------------------------------------------------------------------------
@@ -146,6 +96,7 @@ class Summary:
     concerns: tuple[ConcernRow, ...] = ()
     preferences: dict[str, str] = field(default_factory=dict)
     engage: bool = True
+    about: tuple[tuple[str, str], ...] = ()  # the intake's age and history, as answered
     matters: tuple[tuple[str, str], ...] = ()  # (what, how much it matters), most first
     leaning: str | None = None  # an option's name
     leaning_unsure: bool = False
@@ -169,26 +120,23 @@ def questions(catalog: Catalog) -> tuple[str, ...]:
     )
 
 
-def build_summary(catalog: Catalog, state: Mapping[str, Any], today: dt.date) -> Summary:
-    """The summary of ``state`` as it stands on ``today`` (the default start of the plan)."""
+def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Summary:
+    """The summary of ``answers`` as they stand on ``today`` (the default start of the plan)."""
     made_on_text, version = long_date(today), catalog.version
-    case = case_from_state(catalog, dict(state))
+    case = answers.to_case(catalog)
     if case is None:
         return Summary("empty", today, made_on_text, version)
+    pipeline = Pipeline(catalog)
     try:
-        result = services.recommend(catalog, case)
-        option = _state_option(state) or result["plan"]["option"]
-        start = _state_start(state) or today
-        plan = services.care_plan(catalog, case, option, start)
+        result = pipeline.result(case)
+        option = answers.option or result["plan"]["option"]
+        start = answers.start or today
+        plan = pipeline.plan(case, option, start)
     except InputError:
         return Summary("unreadable", today, made_on_text, version)
 
     option_names: dict[str, str] = {info.id: info.name for info in catalog.explainers.options}
     condition_titles: dict[str, str] = {c.id: c.name for c in catalog.explainers.conditions}
-    values = _mapping(state.get("values"))
-    raw_leaning = state.get("leaning") or values.get("leaning")
-    leaning = LEANING_OPTIONS.get(raw_leaning, raw_leaning) if isinstance(raw_leaning, str) else ""
-    preferences = {"medication": "open", "therapy": "open", **case.get("preferences", {})}
     return Summary(
         status="ready",
         made_on=today,
@@ -196,12 +144,13 @@ def build_summary(catalog: Catalog, state: Mapping[str, Any], today: dt.date) ->
         version=version,
         safety=result["safety"],
         concerns=tuple(_concern_row(catalog, a, condition_titles) for a in result["assessments"]),
-        preferences=preferences,
-        engage=case.get("able_to_engage_in_therapy", True),
-        matters=_matters(catalog, _mapping(values.get("matter", values))),
-        leaning=option_names.get(leaning),
-        leaning_unsure=leaning in UNSURE,
-        readiness=_readiness(catalog, state),
+        preferences=case.preferences.model_dump(),
+        engage=case.able_to_engage_in_therapy,
+        about=_about(catalog, answers),
+        matters=_matters(catalog, answers.values),
+        leaning=option_names.get(answers.leaning or ""),
+        leaning_unsure=answers.leaning == "unsure",
+        readiness=_readiness(catalog, answers),
         options=tuple(result["options"]),
         questions=questions(catalog),
         plan_option=option,
@@ -230,29 +179,41 @@ def _concern_row(
     )
 
 
-def _matters(catalog: Catalog, weights: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """What matters to the person and how much (the flow's 0-3 scale), most first."""
-    rated = [(k, v) for k, v in weights.items() if isinstance(v, int) and not isinstance(v, bool)]
-    rated.sort(key=lambda pair: -pair[1])
-    return tuple(
-        (
-            _label(catalog, (f"flow.value.{what}", f"flow.matter.{what}"), _readable(what)),
-            _label(
-                catalog, (f"flow.value.scale_{weight}", f"flow.matter.scale_{weight}"), str(weight)
-            ),
+def _about(catalog: Catalog, answers: FlowAnswers) -> tuple[tuple[str, str], ...]:
+    """The intake's age and history, as answered (question, answer); skipped ones are left
+    out, so the clinician sees what was said and nothing assumed."""
+    label = catalog.labels.__getitem__
+    rows: list[tuple[str, str]] = []
+    if answers.age is not None:
+        rows.append(
+            (label("intake.age"), label("intake.age_unsaid"))
+            if answers.age == AGE_UNSAID
+            else (label("intake.age"), str(answers.age))
         )
+    if answers.episodes is not None:
+        chosen = [c for c in catalog.intake.previous_episodes if c.value == answers.episodes]
+        if chosen:
+            rows.append((label("intake.episodes"), label(chosen[0].label)))
+    for kind, outcome in sorted(answers.tried.items(), key=lambda pair: pair[0] != "medication"):
+        rows.append((label(f"intake.history.{kind}"), label(f"intake.history.{outcome}")))
+    return tuple(rows)
+
+
+def _matters(catalog: Catalog, weights: Mapping[Any, int]) -> tuple[tuple[str, str], ...]:
+    """What matters to the person and how much (the flow's 0-3 scale), most first."""
+    rated = sorted(weights.items(), key=lambda pair: -pair[1])
+    return tuple(
+        (catalog.labels[f"flow.value.{what}"], catalog.labels[f"flow.value.scale_{weight}"])
         for what, weight in rated
     )
 
 
-def _readiness(catalog: Catalog, state: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def _readiness(catalog: Catalog, answers: FlowAnswers) -> tuple[tuple[str, str], ...]:
     """The readiness check as last answered (after the options, else before them)."""
-    answers = _mapping(state.get("sure_after")) or _mapping(state.get("sure_before"))
+    given = answers.sure_after or answers.sure_before
     words = {"yes": catalog.labels["answer.yes"], "no": catalog.labels["answer.no"]}
     return tuple(
-        (_label(catalog, (f"flow.sure.{area}",), _readable(area)), words[answer])
-        for area, answer in answers.items()
-        if answer in words
+        (catalog.labels[f"flow.sure.{area}"], words[answer]) for area, answer in given.items()
     )
 
 
@@ -260,7 +221,7 @@ def _plan_rows(plan: Plan) -> tuple[PlanRow, ...]:
     rows = []
     for milestone in plan.milestones:
         first, last = milestone.date_from, milestone.date_to
-        if first is None or last is None:  # care_plan was given a start: never happens
+        if first is None or last is None:  # the plan was given a start: never happens
             continue
         when = long_date(first) if first == last else f"{long_date(first)} – {long_date(last)}"
         rows.append(PlanRow(milestone.title, milestone.text, first, last, when, milestone.sources))
@@ -276,18 +237,8 @@ def _cited(catalog: Catalog, options: list[dict[str, Any]], plan: Plan) -> tuple
 # --- routes -----------------------------------------------------------------------------------
 
 
-def _catalog(request: Request) -> Catalog:
-    catalog: Catalog = request.app.state.catalog
-    return catalog
-
-
-def _summary_for(request: Request) -> Summary:
-    state = request.app.state.flow.read(request)
-    return build_summary(_catalog(request), state, dt.date.today())
-
-
-def _render(request: Request, summary: Summary, pdf: bool) -> str:
-    template = request.app.state.templates.get_template("summary.html")
+def _render(request: Request, templates: Any, summary: Summary, pdf: bool) -> str:
+    template = templates.get_template("summary.html")
     html: str = template.render(
         request=request, s=summary, pdf=pdf, lang=summary.safety.get("locale", "en")[:2]
     )
@@ -295,19 +246,53 @@ def _render(request: Request, summary: Summary, pdf: bool) -> str:
 
 
 @router.get("/summary", response_class=HTMLResponse)
-def summary_page(request: Request) -> HTMLResponse:
-    return HTMLResponse(_render(request, _summary_for(request), pdf=False))
+def summary_page(flow: FlowDep, clock: ClockDep, templates: TemplatesDep) -> HTMLResponse:
+    summary = build_summary(flow.catalog, flow.state, clock.today())
+    return HTMLResponse(_render(flow.request, templates, summary, pdf=False))
+
+
+class PdfLimit:
+    """At most ``workers`` PDFs made at once (each in a thread, so pages and the API stay
+    quick); a request that finds them all busy is refused at once with 503 and
+    ``Retry-After`` instead of queueing."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._busy = 0
+
+    async def run(self, make: Callable[[], bytes]) -> bytes | None:
+        if self._busy >= self.workers:
+            return None
+        self._busy += 1  # one event loop: no await between the check and this line
+        try:
+            return await run_in_threadpool(make)
+        finally:
+            self._busy -= 1
 
 
 @router.get("/summary.pdf")
-def summary_pdf(request: Request) -> Response:
-    html = _render(request, _summary_for(request), pdf=True)
-    pdf = html_to_pdf(
-        html,
-        base_url=str(request.base_url),
-        static_dir=STATIC_DIR,
-        stylesheets=PDF_STYLESHEETS,
-    )
+async def summary_pdf(flow: FlowDep, clock: ClockDep, templates: TemplatesDep) -> Response:
+    request = flow.request
+    limit: PdfLimit = request.app.state.pdf_limit
+
+    def make() -> bytes:
+        summary = build_summary(flow.catalog, flow.state, clock.today())
+        html = _render(request, templates, summary, pdf=True)
+        pdf: bytes = html_to_pdf(
+            html,
+            base_url=str(request.base_url),
+            static_dir=STATIC_DIR,
+            stylesheets=PDF_STYLESHEETS,
+        )
+        return pdf
+
+    pdf = await limit.run(make)
+    if pdf is None:
+        return HTMLResponse(
+            templates.get_template("error.html").render(status=503, request=request),
+            status_code=503,
+            headers={"retry-after": str(RETRY_AFTER_SECONDS)},
+        )
     return Response(
         pdf,
         media_type="application/pdf",
@@ -316,21 +301,19 @@ def summary_pdf(request: Request) -> Response:
 
 
 @router.get("/plan.ics")
-def plan_ics(request: Request, option: str | None = None, start: str | None = None) -> Response:
+def plan_ics(
+    flow: FlowDep, clock: ClockDep, option: str | None = None, start: str | None = None
+) -> Response:
     """The plan as a calendar file: ``option`` and ``start`` default to the person's choice
     in the flow, then to the recommendation's plan and today."""
     chosen = parse_option(option) if option is not None else None
     day = parse_start(start) if start is not None else None
-    catalog = _catalog(request)
-    state = request.app.state.flow.read(request)
-    case = case_from_state(catalog, dict(state))
+    case = flow.state.to_case(flow.catalog)
     if case is None:
         raise InputError("concerns", "there are no answers yet to make a plan from; start at /")
-    if chosen is None:
-        chosen = _state_option(state) or services.recommend(catalog, case)["plan"]["option"]
-    day = day or _state_start(state) or dt.date.today()
-    plan = services.care_plan(catalog, case, chosen, day)
-    body = plan_to_ics(plan, stamp=dt.datetime.now(dt.UTC))
+    chosen = chosen or flow.state.option or flow.pipeline.result(case)["plan"]["option"]
+    plan = flow.pipeline.plan(case, chosen, day or flow.state.start or clock.today())
+    body = plan_to_ics(plan, stamp=clock.now().astimezone(dt.UTC))
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
