@@ -1,6 +1,6 @@
 """The compiled options engine agrees with the rule book read the plain way.
 
-``Engine`` turns conditions into bit masks and effects into tables (see ``domain/decide/engine.py``).
+``Engine`` turns conditions into bit masks and effects into tables (``domain/decide/engine.py``).
 Here a small reference interpreter walks the same rules one by one — ``when.holds`` on a facts
 dict, effects applied to a dict of fits, reasons collected in order, then combined and made
 unique — and every result of the engine must equal it: fits, reasons, floor and trace.

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bothand.catalog import Catalog
+from bothand.settings import Settings
 from bothand.web.app import create_app
-from bothand.web.settings import Settings
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.vocab import Condition, Fit, OptionId
+from bothand.settings import Settings
 from bothand.web.app import create_app
-from bothand.web.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PROBLEM = "application/problem+json"

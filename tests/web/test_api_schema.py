@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bothand.catalog import Catalog
+from bothand.settings import Settings
 from bothand.web.app import create_app
-from bothand.web.settings import Settings
 
 EXAMPLES = 50  # per operation and mode: about 350 requests in all
 CHECKS = [

@@ -381,16 +381,16 @@ def test_any_unsigned_cookie_never_gives_a_500(quiet: TestClient, raw: str) -> N
 def test_each_page_runs_the_pipeline_once(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
-    import bothand.web.pages as pages
+    from bothand import services
 
     runs: list[object] = []
-    real = pages.run_case
+    real = services.run_case
 
     def counted(catalog: Catalog, case: Any) -> Any:
         runs.append(case)
         return real(catalog, case)
 
-    monkeypatch.setattr(pages, "run_case", counted)
+    monkeypatch.setattr(services, "run_case", counted)
     risky = {**FILLED, "answers": {"depression": [1, 1, 1, 1, 1, 1, 0, 0, 2]}}  # item 9 above 0
     response = with_answers(client, {**risky, "option": "medication_first"}).get(path)
     assert response.status_code == 200

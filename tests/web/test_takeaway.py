@@ -184,8 +184,8 @@ def squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def filled_pdf(catalog: Catalog) -> bytes:
+    from bothand.settings import Settings
     from bothand.web.app import create_app
-    from bothand.web.settings import Settings
 
     app = create_app(Settings(secret_key="t" * 40), catalog)
     response = with_state(app, TestClient(app), flow_state()).get("/summary.pdf")

@@ -22,6 +22,7 @@ from bothand.catalog import Catalog, load_catalog
 from bothand.cli import session
 from bothand.cli.terminal import render_explainer, render_plan, render_recommendation
 from bothand.contract import dump_plan, to_json
+from bothand.contract.dates import parse_day
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
@@ -220,10 +221,8 @@ def read_case(name: str, stdin: TextIO | None = None) -> Any:
 
 
 def parse_date(text: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(field, f"'{text}' is not a date; use YYYY-MM-DD") from None
+    """A start date by the one rule the API and the pages use too (``contract.dates``)."""
+    return parse_day(text, field)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ from bothand.services.decide import (
     prepare,
     recommend,
     run,
+    run_case,
 )
 from bothand.services.explain import explain
 from bothand.services.instruments import list_instruments
@@ -48,6 +49,7 @@ __all__ = [
     "prepare",
     "recommend",
     "run",
+    "run_case",
     "safety_for",
     "score_form",
     "to_json",

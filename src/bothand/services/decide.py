@@ -79,8 +79,12 @@ class Outcome(NamedTuple):
 
 
 def run(catalog: Catalog, data: Any) -> Outcome:
-    """Score, decide and plan one case."""
-    case = parse_case(data)
+    """Score, decide and plan one case given as raw JSON-like data."""
+    return run_case(catalog, parse_case(data))
+
+
+def run_case(catalog: Catalog, case: Case) -> Outcome:
+    """Score, decide and plan one validated case."""
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
     decision = decide_case(catalog, case, assessments, safety)

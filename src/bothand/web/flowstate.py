@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bothand.catalog import Catalog
+from bothand.contract.dates import FIRST_DAY, LAST_DAY
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.case import Case
 from bothand.domain.vocab import (
@@ -33,7 +34,8 @@ LOCALES = ("en-US", "en-GB")
 MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting")
 LEANINGS = ("therapy", "medication", "combined", "unsure")
 SURE_AREAS = ("sure", "understand", "risks", "support")
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # a start date outside these years is a typo
+# A start date outside these years is a typo: the one rule of contract/dates.py.
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
 AGE_UNSAID = "unsaid"
 
 Locale = Literal["en-US", "en-GB"]

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from bothand import services
 from bothand.catalog import Catalog
+from bothand.contract import dump_recommendation
 from bothand.domain.case import Case
 from bothand.domain.clock import Clock
 from bothand.domain.plan.timeline import Plan
@@ -39,15 +40,6 @@ class Answered(Exception):  # noqa: N818 (not an error: a response that ends the
         self.response = response
 
 
-def run_case(catalog: Catalog, case: Case) -> services.Outcome:
-    """Score, decide and plan one validated case (``services.run`` without parsing again)."""
-    assessments = services.assess(catalog, case)
-    safety = services.safety_for(catalog, case, assessments)
-    decision = services.decide_case(catalog, case, assessments, safety)
-    plan = services.plan_for(catalog, case, assessments, safety, services.first_choice(decision))
-    return services.Outcome(case, assessments, safety, decision, plan)
-
-
 @dataclass
 class Pipeline:
     """The pipeline for one request: each distinct case is run once, however many parts of
@@ -59,13 +51,18 @@ class Pipeline:
 
     def outcome(self, case: Case) -> services.Outcome:
         if case not in self._outcomes:
-            self._outcomes[case] = run_case(self.catalog, case)
+            self._outcomes[case] = services.run_case(self.catalog, case)
         return self._outcomes[case]
 
     def result(self, case: Case) -> dict[str, Any]:
         """The contract's response for ``case`` (what the pages lay out)."""
         if case not in self._contracts:
-            self._contracts[case] = services.to_contract(self.catalog, self.outcome(case))
+            found = self.outcome(case)
+            self._contracts[case] = dict(
+                dump_recommendation(
+                    self.catalog, found.assessments, found.safety, found.decision, found.plan
+                )
+            )
         return self._contracts[case]
 
     def plan(self, case: Case, option: str, start: dt.date | None) -> Plan:

@@ -22,7 +22,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from bothand import services
-from bothand.catalog import Catalog
 from bothand.contract import (
     InstrumentListing,
     Plan,
@@ -36,6 +35,7 @@ from bothand.contract import (
 from bothand.domain.case import Case, input_error
 from bothand.domain.errors import InputError
 from bothand.domain.vocab import OptionId
+from bothand.web.deps import CatalogDep
 from bothand.web.problems import problem_responses
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -64,11 +64,6 @@ class PlanBody(BaseModel):
     case: Case
     option: OptionId
     start: StartDay | None = None
-
-
-def _catalog(request: Request) -> Catalog:
-    catalog: Catalog = request.app.state.catalog
-    return catalog
 
 
 def _request_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -131,10 +126,10 @@ def _validated(model: type[M], data: Any) -> M:
     responses=BODY_PROBLEMS,
     openapi_extra=_request_body(Case),
 )
-async def recommend(request: Request) -> Response:
+async def recommend(request: Request, catalog: CatalogDep) -> Response:
     """The case contract: every option with its fit, reasons and sources, a plan and a trace."""
     data = await _json_body(request)
-    return _json(Recommendation, services.recommend(_catalog(request), data))
+    return _json(Recommendation, services.recommend(catalog, data))
 
 
 @router.post(
@@ -143,10 +138,9 @@ async def recommend(request: Request) -> Response:
     responses=BODY_PROBLEMS,
     openapi_extra=_request_body(Answers),
 )
-async def score_instrument(request: Request, instrument: str) -> Response:
+async def score_instrument(request: Request, instrument: str, catalog: CatalogDep) -> Response:
     """Score one questionnaire. A positive risk answer makes ``safety.urgent`` true. An
     instrument that is not known is a 422 naming ``instrument``."""
-    catalog = _catalog(request)
     services.find_instrument(catalog, instrument)  # an unknown one is named before the body
     body = _validated(Answers, await _json_body(request))
     found = services.score_form(catalog, instrument, body.answers, body.locale)
@@ -159,18 +153,18 @@ async def score_instrument(request: Request, instrument: str) -> Response:
     responses=BODY_PROBLEMS,
     openapi_extra=_request_body(PlanBody),
 )
-async def plan(request: Request) -> Response:
+async def plan(request: Request, catalog: CatalogDep) -> Response:
     """The timeline of one option for a case, dated when ``start`` is given (YYYY-MM-DD,
     from 2000-01-01 to 2100-12-31)."""
     body = _validated(PlanBody, await _json_body(request))
-    found = services.plan_case(_catalog(request), body.case, body.option, body.start)
+    found = services.plan_case(catalog, body.case, body.option, body.start)
     return _json(Plan, dump_plan(found))
 
 
 @router.get("/instruments", response_model=list[InstrumentListing])
-def instruments(request: Request) -> Response:
+def instruments(catalog: CatalogDep) -> Response:
     """Every questionnaire, whether it can be used here, and why not when it cannot."""
-    return _json(list[InstrumentListing], services.list_instruments(_catalog(request)))
+    return _json(list[InstrumentListing], services.list_instruments(catalog))
 
 
 @router.get("/health", include_in_schema=False)
