@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from bothand.domain.decide.rules import Comparison, Expr, Rule
+from bothand.domain.decide.grammar import Comparison, Expr
+from bothand.domain.decide.rules import Rule
 
 EXPR: TypeAdapter[object] = TypeAdapter(Expr)
 

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 from bothand.catalog import Catalog
 from bothand.domain.assess.safety import Safety, clear_memo
-from bothand.domain.case import Case, age_band, parse_case
+from bothand.domain.case import Case, parse_case
 from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
-from bothand.domain.plan.timeline import Plan
+from bothand.domain.plan.plan import Plan
 from bothand.services.assess import Assessment, assess, condition_names, safety_for
 from bothand.services.plan import plan_for
 
@@ -31,7 +31,7 @@ def decide_case(
         case.history.medication,
         case.history.therapy,
         safety.urgent,
-        age_band(case.age),
+        catalog.rules.age_bands.band_of(case.age),
         len(case.concerns) > 1,
     )
     concerns = [ConcernFacts(a.concern.condition, a.severity) for a in assessments]
@@ -60,12 +60,9 @@ def clear_memos() -> None:
 
 
 def first_choice(decision: Decision) -> str:
-    """The option the plan in a recommendation is drawn for: the first usual start."""
-    for fit in ("usual_start", "reasonable", "less_suited"):
-        for option in decision.options:
-            if option.fit == fit:
-                return option.id
-    return decision.options[0].id
+    """The option the plan in a recommendation is drawn for: the first usual start (the fit
+    order is ``plan_option`` in rules.yaml)."""
+    return decision.plan_option()
 
 
 class Outcome(NamedTuple):
