@@ -126,3 +126,48 @@ def test_bad_requests_name_the_field(
     with pytest.raises(InputError) as raised:
         catalog.timeline.planner.plan(*args, 30, False, False)
     assert raised.value.field == field
+
+
+def _with_general_whens(timeline: Timeline) -> Timeline:
+    """The timeline with two ``when``s that are not boxes (``any`` over two facts, ``not`` of
+    an ``all`` over two), so the planner must ask them directly."""
+    data = timeline.model_dump(by_alias=True)
+    review = next(m for m in data["milestones"] if m["id"] == "milestone.first_medication_review")
+    review["variants"][0]["when"] = {
+        "any": [
+            {"fact": "urgent", "op": "eq", "value": True},
+            {"fact": "age", "op": "le", "value": 17},
+        ]
+    }
+    review["variants"][1]["when"] = {
+        "not": {
+            "all": [
+                {"fact": "condition", "op": "in", "value": ["depression", "ptsd"]},
+                {"fact": "age", "op": "ge", "value": 30},
+            ]
+        }
+    }
+    return Timeline.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def general(catalog: Catalog) -> Timeline:
+    timeline = _with_general_whens(catalog.timeline)
+    assert len(timeline.planner.index.general) == 2
+    return timeline
+
+
+@SETTINGS
+@given(request=requests())
+def test_whens_that_are_not_boxes_are_asked_directly(
+    general: Timeline, request: tuple[str, list[tuple[str, str]], int | None, bool, bool]
+) -> None:
+    assert planned(general, *request) == reference(general, *request)
+
+
+def test_whens_that_are_not_boxes_agree_for_every_single_concern(general: Timeline) -> None:
+    for option, condition, age, at_risk in itertools.product(
+        ("medication", "combined"), CONDITIONS, ages(general), (False, True)
+    ):
+        args = (option, [(condition, "moderate")], age, at_risk, False)
+        assert planned(general, *args) == reference(general, *args), args
