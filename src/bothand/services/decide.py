@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from bothand.catalog import Catalog
-from bothand.domain.assess.safety import Safety, clear_memo
+from bothand.domain.assess.safety import Safety
 from bothand.domain.case import Case, parse_case
 from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
 from bothand.domain.plan.plan import Plan
@@ -53,10 +53,10 @@ def prepare(catalog: Catalog) -> None:
 
 
 def clear_memos() -> None:
-    """Forget every result memoised from earlier cases (today only the safety result of a
-    combination of risk answers). What was compiled from the content stays, as loading it
-    does: the rule book (``engine``) and the timeline (``Timeline.planner``)."""
-    clear_memo()
+    """Forget every result memoised from earlier cases. Nothing about a case is memoised any
+    more, so there is nothing to forget; kept so callers (the benchmark's cold path) still
+    say what they mean. What was compiled from the content stays, as loading it does: the
+    rule book (``engine``) and the timeline (``Timeline.planner``)."""
 
 
 def first_choice(decision: Decision) -> str:
