@@ -153,7 +153,7 @@ def test_numbers_are_tested_with_ge_and_le_and_an_unknown_number_passes_neither(
         ({"fact": "age", "op": "ge", "value": True}, "needs a whole number"),
         ({"fact": "age", "op": "le", "value": 200}, "runs from 0 to 120"),
         ({"fact": "severity", "op": "ge", "value": "mild"}, "needs a numeric fact"),
-        ({"severity": "mild"}, "a condition is {fact, op, value}"),
+        ({"severity": "mild"}, "a 'when' is {fact, op, value}"),
     ],
 )
 def test_numeric_tests_are_checked_too(data: object, message: str) -> None:

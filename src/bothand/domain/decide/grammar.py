@@ -1,16 +1,17 @@
-"""The one closed condition grammar of the knowledge base: the ``when`` of every rule in
+"""The one closed grammar of the knowledge base's tests: the ``when`` of every rule in
 ``rules.yaml`` and of every row and milestone variant in ``timeline.yaml``.
 
-A condition is a tree of ``all`` / ``any`` / ``not`` over tests ``{fact, op, value}`` (or
+A ``when`` is a tree of ``all`` / ``any`` / ``not`` over tests ``{fact, op, value}`` (or
 ``{always: true}``); there is no ``eval`` and nothing executable in content. Every fact has a
 declared vocabulary (``FACTS``), so a typo (``severity: modrate``) is a content error at load
-time, not a condition that never holds. Each stage says which facts it supplies: the rule book
+time, not a test that never holds. Each stage says which facts it supplies: the rule book
 tests the person and one concern (``RULE_FACTS`` in ``rules.py``), the timeline the plan's
 option and one concern (``PLAN_FACTS`` in ``plan/timeline.py``).
 
 Each node answers two questions: ``holds(facts)`` (fast, for deciding) and
 ``evaluate(facts)`` (the same answer with a sentence saying why, for the trace). The compiled
-form of a list of conditions is ``masks.MaskIndex``. This module must not do I/O.
+form of a list of ``when``s is ``masks.MaskIndex``. (A *condition* is something else: one
+of the vocabulary's nine ids, see GLOSSARY.md.) This module must not do I/O.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bothand.domain.knowledge.base import ContentModel
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, PREFERENCES, SEVERITIES, UNRATED
 
 Value = str | bool | int
-# The values a condition is tested on, by fact name. ``None`` is an unknown number (an age
+# The values a ``when`` is tested on, by fact name. ``None`` is an unknown number (an age
 # not given): it passes no ``ge`` or ``le`` test.
 Facts = Mapping[str, Value | None]
 
@@ -213,7 +214,7 @@ class Not(ContentModel):
 
 
 class Always(ContentModel):
-    """``when: always`` is spelled ``{always: true}``: a condition that always holds."""
+    """``when: always`` is spelled ``{always: true}``: a ``when`` that always holds."""
 
     always: Literal[True]
 
@@ -255,9 +256,9 @@ Expr = Annotated[
     | Annotated[Always, Tag("always")],
     Discriminator(
         _shape,
-        custom_error_type="condition_shape",
+        custom_error_type="when_shape",
         custom_error_message=(
-            "a condition is {fact, op, value}, or all / any / not of conditions, or {always: true}"
+            "a 'when' is {fact, op, value}, or all / any / not of those, or {always: true}"
         ),
     ),
 ]

@@ -1,15 +1,15 @@
-"""The compiled form of a list of conditions: one bit per condition, one mask per fact value.
+"""The compiled form of a list of ``when``s: one bit per ``when``, one mask per fact value.
 
 Used by the options engine (a bit per rule) and the planner (a bit per timeline ``when``). A
-condition is a *box* when it is built from ``all``, comparisons, ``always``, and ``any`` /
+``when`` is a *box* when it is built from ``all``, comparisons, ``always``, and ``any`` /
 ``not`` over one fact: for each fact, the set of values it accepts (a fact missing from the box
-may take any value). For every value of every fact the index keeps the bits of the conditions
-that accept it, so the conditions that hold for some facts are the AND of one mask per fact: no
-tree is walked. A condition that is not a box passes every mask and is asked with
+may take any value). For every value of every fact the index keeps the bits of the ``when``s
+that accept it, so the ``when``s that hold for some facts are the AND of one mask per fact: no
+tree is walked. A ``when`` that is not a box passes every mask and is asked with
 ``Expr.holds`` instead (``refine``).
 
 A numeric fact (an age) is split into *classes*: the intervals between the numbers some
-condition tests (``ge 18`` cuts at 18, ``le 25`` at 26), plus unknown. Every condition of the
+``when`` tests (``ge 18`` cuts at 18, ``le 25`` at 26), plus unknown. Every ``when`` of the
 index answers alike for every number in one class. This module must not do I/O.
 """
 
@@ -81,7 +81,7 @@ class MaskIndex:
                 self.classes[fact] = Classes(tuple(sorted(cuts)))
             elif isinstance(domain, FromContent):
                 raise ValueError(f"fact '{fact}': give its values from {domain.where}")
-        # for every fact, (key, the value conditions are asked with) for every key
+        # for every fact, (key, the value ``when``s are asked with) for every key
         self._keys: dict[str, tuple[tuple[Key, Value | None], ...]] = {
             fact: (
                 tuple((k, self.classes[fact].example(k)) for k in self.classes[fact].every())
@@ -102,7 +102,7 @@ class MaskIndex:
             }
             for fact, keys in self._keys.items()
         }
-        # bit and condition of every condition that is not a box: ``refine`` asks it
+        # bit and ``when`` of every ``when`` that is not a box: ``refine`` asks it
         self.general: tuple[tuple[int, Expr], ...] = tuple(
             (1 << i, expr)
             for i, (expr, box) in enumerate(zip(exprs, self.boxes, strict=True))
@@ -111,7 +111,7 @@ class MaskIndex:
 
     def box(self, expr: Expr) -> Box | None:
         """The keys each fact may take for ``expr`` to hold, when that is how it works; None
-        when the condition is not of that shape."""
+        when the ``when`` is not of that shape."""
         if isinstance(expr, Always):
             return {}
         if isinstance(expr, Comparison):
@@ -143,14 +143,14 @@ class MaskIndex:
         return classes.of(value)
 
     def refine(self, bits: int, facts: Facts) -> int:
-        """``bits`` without the conditions that are not boxes and do not hold for ``facts``."""
+        """``bits`` without the ``when``s that are not boxes and do not hold for ``facts``."""
         for bit, expr in self.general:
             if bits & bit and not expr.holds(facts):
                 bits &= ~bit
         return bits
 
     def holding(self, facts: Facts) -> int:
-        """The bits of every condition that holds for ``facts`` (every fact of the index
+        """The bits of every ``when`` that holds for ``facts`` (every fact of the index
         given): the slow general path, for tests and rare callers."""
         bits = -1
         for fact, masks in self.masks.items():
