@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from bothand.domain.decide.grammar import Value
+from bothand.domain.decide.grammar import Facts
 from bothand.domain.plan.timeline import (
     DAYS_PER_WEEK,
     Course,
@@ -48,9 +48,6 @@ class Row(NamedTuple):
     title: str
     text: str
     sources: tuple[str, ...]
-
-
-Facts = dict[str, Value | None]
 
 
 def plan(
