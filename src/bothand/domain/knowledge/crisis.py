@@ -70,7 +70,7 @@ class CrisisLocale(ContentModel):
     @property
     def resource_data(self) -> tuple[dict[str, Any], ...]:
         """The resources as plain data, as a safety result carries them."""
-        return tuple(resource.data for resource in self.resources)
+        return tuple([resource.data for resource in self.resources])
 
 
 class CrisisDirectory(ContentModel):
