@@ -145,7 +145,7 @@ class Decision(NamedTuple):
     def plan_option(self) -> OptionId:
         """The option a recommendation's plan is drawn for (``plan_option`` in the rule book):
         the first option with the first fit of its ``fit_order`` that any option has."""
-        for fit in self.engine.book.plan_option.fit_order:
+        for fit in self.engine.plan_fits:
             for option in self.options:
                 if option.fit == fit:
                     return option.id
@@ -242,6 +242,7 @@ class Engine:
     def __init__(self, book: RuleBook, names: Mapping[str, str]) -> None:
         self.book = book
         self.names = dict(names)
+        self.plan_fits = book.plan_option.fit_order
         domains = book.facts
         # A base rule holds only for its own condition: its bit tests that too.
         self.index = MaskIndex([_condition_of(rule) for rule in book.rules], domains)
