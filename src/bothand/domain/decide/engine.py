@@ -12,13 +12,14 @@ The rule book is compiled once per loaded catalog into an ``Engine`` (``compile_
 
 - every rule gets one bit in a ``masks.MaskIndex`` (shared with the planner): the rules that
   fire for a concern are the AND of one mask per fact, so no tree is walked per case (a
-  condition that is not a box is asked with ``Expr.holds``);
+  ``when`` that is not a box is asked with ``Expr.holds``);
 - the six fits are one number (a digit in base 3 per option) and each adjust rule is a table
   from the fits before it to the fits after it, made by applying the rule's own effects;
 - each rule's reasons, with the concern's name filled in, are made once per condition.
 
 Deciding a case is then a few lookups per concern. The trace (why each rule did or did not
 fire, and what it changed) is worked out from the same bits and tables only when it is read.
+``reference.py`` says what all this must give, the plain way; the tests compare the two.
 """
 
 from __future__ import annotations
