@@ -5,12 +5,12 @@
 - pipeline: ``bothand.services.run(catalog, case)`` for every case: parse, score, safety,
   decide, plan — the "score + decide + plan" of the target. The rule book and the timeline are
   compiled into lookup tables once per loaded catalog (timed separately, like loading the
-  content); no decision or plan is memoised. Two rows are shown: *cold*, with every memo of
-  earlier cases cleared before each timed run (only the safety result of a combination of risk
-  answers is memoised), and *warm*, without clearing it;
+  content); nothing about a case is memoised. Two rows are shown: *cold*, with every memo of
+  earlier cases cleared before each timed run (``services.clear_memos``; none is kept today),
+  and *warm*, without clearing it;
 - native: ``bothand.recommend(catalog, case)``: the pipeline plus building the contract's
   JSON-ready response (options, reasons, trace, plan milestones);
-- native score only: ``bothand.domain.scoring.score`` for every concern given as answers;
+- native score only: ``bothand.domain.assess.scoring.score`` for every concern given as answers;
 - baseline: the SDC ``calculatedExpression`` sum evaluated by fhirpathpy on a prebuilt
   QuestionnaireResponse for every concern given as answers (see fhir_baseline.py).
 

@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bothand.web.settings import Settings
 from fastapi.testclient import TestClient
 
 from bothand.web.app import create_app
-from bothand.web.settings import Settings
 
 PAGES = [
     "/",

@@ -12,7 +12,8 @@ from bothand.catalog import Catalog, load_catalog
 from bothand.contract import to_json
 from bothand.domain.assess.scoring import Score, score
 from bothand.domain.errors import BothandError, ContentError, InputError
-from bothand.domain.plan.timeline import Plan, build_plan
+from bothand.domain.plan.plan import Plan
+from bothand.domain.plan.planner import build_plan
 from bothand.services import care_plan, explain, list_instruments, recommend
 
 __all__ = [

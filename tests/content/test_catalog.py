@@ -99,6 +99,38 @@ def test_an_unknown_source_in_a_reason_is_refused(content: Path) -> None:
     assert error.problem == "source 'no_such_source' is not in sources.yaml"
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where"),
+    [
+        (
+            "rules.yaml",
+            "sources: [nice_ng87, nice_ng222]",
+            "sources: [nice_ng87, no_such_source]",
+            "rules.yaml: age_bands.sources",
+        ),
+        (
+            "rules.yaml",
+            '  sources: [guide_bothand]\n  note: "The plan follows',
+            '  sources: [no_such_source]\n  note: "The plan follows',
+            "rules.yaml: plan_option.sources",
+        ),
+        (
+            "timeline.yaml",
+            'sources: [nice_ng222, nice_cg90]\n  note: "Two or more',
+            'sources: [no_such_source]\n  note: "Two or more',
+            "timeline.yaml: high_relapse_risk.sources",
+        ),
+    ],
+)
+def test_an_unknown_source_of_a_clinical_number_is_refused(
+    content: Path, file: str, old: str, new: str, where: str
+) -> None:
+    replace_once(content / file, old, new)
+    error = refusal(content)
+    assert error.where == where
+    assert error.problem == "source 'no_such_source' is not in sources.yaml"
+
+
 def test_an_unknown_source_in_an_explainer_files_meta_is_refused(content: Path) -> None:
     # Only the first explainer file's meta travels with the merged explainers: the check
     # must still read the meta of every explainer file.

@@ -10,15 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
-from bothand.domain.plan.timeline import (
-    MEDICATION_KINDS,
-    MEDICATION_OPTIONS,
-    SEVERITIES_OR_UNRATED,
-    Plan,
-    PlanRequest,
-    Timeline,
-    build_plan,
-)
+from bothand.domain.plan.plan import SEVERITIES_OR_UNRATED, Plan, PlanRequest
+from bothand.domain.plan.planner import build_plan
+from bothand.domain.plan.timeline import MEDICATION_KINDS, MEDICATION_OPTIONS, Timeline
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS
 
 

@@ -1,9 +1,10 @@
 """The compiled options engine agrees with the rule book read the plain way.
 
-``Engine`` turns conditions into bit masks and effects into tables (``domain/decide/engine.py``).
-Here a small reference interpreter walks the same rules one by one — ``when.holds`` on a facts
-dict, effects applied to a dict of fits, reasons collected in order, then combined and made
-unique — and every result of the engine must equal it: fits, reasons, floor and trace.
+``Engine`` turns conditions into bit masks and effects into tables (see
+``domain/decide/engine.py``). ``domain/decide/reference.py`` walks the same rules one by one —
+``when.holds`` on a facts dict, effects applied to a dict of fits, reasons collected in order,
+then combined and made unique — and every result of the engine must equal it: fits, reasons,
+floor and trace.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bothand import services
-from bothand.catalog import Catalog
+from bothand.catalog import Catalog, load_catalog
+from bothand.domain.decide import reference as ref
 from bothand.domain.decide.engine import (
     PERSON_FACTS,
     ConcernFacts,
@@ -27,13 +29,18 @@ from bothand.domain.decide.engine import (
     apply_effects,
     compile_engine,
 )
-from bothand.domain.decide.rules import FACTS, Rule, RuleBook
-from bothand.domain.errors import ContentError
-from bothand.domain.vocab import CONDITIONS, FIT_ORDER, OPTION_IDS, shift_fit
+from bothand.domain.decide.grammar import Value
+from bothand.domain.decide.masks import MaskIndex
+from bothand.domain.decide.rules import RuleBook
+from bothand.domain.errors import ContentError, InputError
+from bothand.domain.vocab import CONDITIONS, OPTION_IDS
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-# --- the reference: the rule book read one rule at a time ----------------------------------
+# The values of every fact, from the shipped rule book (the age bands are content).
+FACTS: dict[str, tuple[Value, ...]] = {
+    fact: values  # type: ignore[misc]
+    for fact, values in load_catalog().rules.facts.items()
+}
 
 
 def reference(
@@ -42,96 +49,16 @@ def reference(
     person: PersonFacts,
     names: Mapping[str, str],
 ) -> dict[str, Any]:
-    """What ``Engine.decide`` must give, worked out the slow and obvious way."""
-    outcomes = []
-    for concern in sorted(concerns, key=lambda c: CONDITIONS.index(c.condition)):
-        facts: dict[str, Any] = {f: getattr(person, f) for f in PERSON_FACTS}
-        facts.update(condition=concern.condition, severity=concern.severity)
-        base = sorted(
-            (r for r in book.rules if r.stage == "base" and r.condition == concern.condition),
-            key=lambda r: r.id,
-        )
-        fired_base = [r for r in base if r.when.holds(facts)]
-        assert len(fired_base) == 1
-        fits = dict(fired_base[0].set)
-        reasons: dict[str, list[tuple[str, str, str | None]]] = {o: [] for o in OPTION_IDS}
-        trace = []
-        for rule in base:
-            fired = rule in fired_base
-            effect = ""
-            if fired:
-                effect = "starting fits: " + ", ".join(f"{o}={fits[o]}" for o in OPTION_IDS)
-                give(book, rule, concern.condition, names, reasons)
-            trace.append((rule.id, concern.condition, fired, effect, rule.when.evaluate(facts)[1]))
-        for rule in (r for r in book.rules if r.stage == "adjust"):
-            fired = rule.when.holds(facts)
-            effect = ""
-            if fired:
-                before = dict(fits)
-                for option, fit in rule.set.items():
-                    fits[option] = fit
-                for option, steps in rule.shift.items():
-                    fits[option] = shift_fit(fits[option], steps)
-                for option, fit in rule.at_least.items():
-                    fits[option] = max(fits[option], fit, key=FIT_ORDER.index)
-                for option, fit in rule.at_most.items():
-                    fits[option] = min(fits[option], fit, key=FIT_ORDER.index)
-                changes = [
-                    f"{o}: {before[o]} → {fits[o]}" for o in OPTION_IDS if before[o] != fits[o]
-                ]
-                effect = "; ".join(changes) if changes else "no change in fit (reasons added)"
-                give(book, rule, concern.condition, names, reasons)
-            trace.append((rule.id, concern.condition, fired, effect, rule.when.evaluate(facts)[1]))
-        outcomes.append((concern.condition, fired_base[0].demand, fits, reasons, trace))
-    # the floor: highest demand; ties to the condition first in the vocabulary
-    floor_index = max(range(len(outcomes)), key=lambda i: (outcomes[i][1], -i))
-    ordered = [outcomes[floor_index], *(o for i, o in enumerate(outcomes) if i != floor_index)]
-    floor_condition, _, floor_fits, _, _ = ordered[0]
-    options = []
-    for option in OPTION_IDS:
-        given_reasons: list[tuple[str, str, str | None]] = []
-        if len(ordered) > 1:
-            given_reasons.append(text_of(book, book.floor_reason, floor_condition, names, False))
-        for outcome in ordered:
-            given_reasons += outcome[3][option]
-        fit = floor_fits[option]
-        if not given_reasons:
-            reason_id = book.fallback_reasons[option][fit]
-            given_reasons.append(text_of(book, reason_id, floor_condition, names, False))
-        unique: list[tuple[str, str, str | None]] = []
-        for reason in given_reasons:
-            if all(reason[:2] != kept[:2] for kept in unique):
-                unique.append(reason)
-        options.append((option, fit, unique))
+    """What ``Engine.decide`` must give, from the reference interpreter."""
+    decided = ref.decide(book, [tuple(c) for c in concerns], person._asdict(), names)
     return {
-        "options": options,
-        "floor": floor_condition,
-        "trace": [entry for outcome in ordered for entry in outcome[4]],
+        "options": [
+            (option, fit, [(r.id, r.text, r.concern) for r in reasons])
+            for option, fit, reasons in decided.options
+        ],
+        "floor": decided.floor,
+        "trace": [tuple(entry) for entry in decided.trace],
     }
-
-
-def give(
-    book: RuleBook,
-    rule: Rule,
-    condition: str,
-    names: Mapping[str, str],
-    reasons: dict[str, list[tuple[str, str, str | None]]],
-) -> None:
-    for ref in rule.reasons:
-        for option in OPTION_IDS if ref.option == "all" else (ref.option,):
-            reasons[option].append(
-                text_of(book, ref.reason, condition, names, rule.stage == "base")
-            )
-
-
-def text_of(
-    book: RuleBook, reason_id: str, condition: str, names: Mapping[str, str], about: bool
-) -> tuple[str, str, str | None]:
-    """``(id, text, concern)`` of a reason given for ``condition``."""
-    reason = next(r for r in book.reasons if r.id == reason_id)
-    specific = "{condition}" in reason.text
-    text = reason.text.replace("{condition}", names[condition]) if specific else reason.text
-    return reason.id, text, condition if specific or about else None
 
 
 def decided(
@@ -280,11 +207,10 @@ def test_conditions_that_are_not_boxes_are_asked_directly(
 
 
 def test_the_test_rules_really_are_not_boxes(catalog: Catalog) -> None:
-    from bothand.domain.decide.engine import _box
-
     book = with_extra_rules(catalog.rules, *GENERAL_RULES)
-    assert [_box(rule.when) for rule in book.rules[-2:]] == [None, None]
-    assert all(_box(rule.when) is not None for rule in catalog.rules.rules)
+    index = MaskIndex([rule.when for rule in book.rules], book.facts)
+    assert index.boxes[-2:] == (None, None)
+    assert all(box is not None for box in index.boxes[:-2])
 
 
 def test_two_base_rules_that_both_fit_are_a_content_error(catalog: Catalog) -> None:
@@ -305,6 +231,10 @@ def test_two_base_rules_that_both_fit_are_a_content_error(catalog: Catalog) -> N
     engine.decide([ConcernFacts("depression", "severe")], PersonFacts())  # others still work
 
 
-def test_no_concern_is_refused(engine: Engine) -> None:
-    with pytest.raises(ContentError):
+def test_no_concern_is_bad_input_naming_concerns(catalog: Catalog, engine: Engine) -> None:
+    with pytest.raises(InputError) as raised:
         engine.decide([], PersonFacts())
+    assert raised.value.field == "concerns"
+    with pytest.raises(InputError) as raised:
+        ref.decide(catalog.rules, [], PersonFacts()._asdict(), {})
+    assert raised.value.field == "concerns"

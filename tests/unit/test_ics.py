@@ -10,7 +10,9 @@ from icalendar import Calendar
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
 from bothand.domain.errors import InputError
-from bothand.domain.plan.timeline import Plan, PlanRequest, Timeline, build_plan
+from bothand.domain.plan.plan import Plan, PlanRequest
+from bothand.domain.plan.planner import build_plan
+from bothand.domain.plan.timeline import Timeline
 from bothand.reports.ics import CLOSING_LINE, PRODID, plan_to_ics
 
 STAMP = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)

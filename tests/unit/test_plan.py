@@ -15,14 +15,9 @@ import pytest
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
 from bothand.domain.errors import ContentError, InputError
 from bothand.domain.knowledge.readability import flesch_kincaid_grade
-from bothand.domain.plan.timeline import (
-    MEDICATION_KINDS,
-    Milestone,
-    Plan,
-    PlanRequest,
-    Timeline,
-    build_plan,
-)
+from bothand.domain.plan.plan import Milestone, Plan, PlanRequest
+from bothand.domain.plan.planner import build_plan
+from bothand.domain.plan.timeline import MEDICATION_KINDS, Timeline
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS
 
 TIMELINE_PATH = CONTENT_DIR / "timeline.yaml"
@@ -156,7 +151,42 @@ def _template(data: Any, milestone_id: str) -> Any:
             ),
             "not in every plan",
         ),
-        (lambda d: d["therapy_choice"].pop(1), "no row matches depression, moderate"),
+        (
+            lambda d: d["therapy_choice"].pop(1),
+            "no row holds for condition depression, severity moderate",
+        ),
+        # a ``when``: a typo in the short form, a value outside the vocabulary, a fact its
+        # place does not supply, ages the wrong way round, and the grammar's own shape
+        (
+            lambda d: d["therapy_choice"][0]["when"].update(severity=["mild"]),
+            "therapy_choice.0.when: Value error, unknown key 'severity'",
+        ),
+        (
+            lambda d: d["therapy_choice"][0]["when"].update(conditions=["depresion"]),
+            "fact 'condition' cannot be 'depresion'",
+        ),
+        (
+            lambda d: d["therapy_choice"][0]["when"].update(options=["therapy"]),
+            "therapy_choice[0].when (guided_self_help) may test only",
+        ),
+        (
+            lambda d: _template(d, "milestone.first_medication_review")["variants"][1][
+                "when"
+            ].update(age_from=30),
+            "age_from 30 is above age_to 25",
+        ),
+        (
+            lambda d: _template(d, "milestone.first_medication_review")["variants"][1].update(
+                when={"fact": "medication_preference", "op": "eq", "value": "open"}
+            ),
+            "variants[1].when may test only",
+        ),
+        (
+            lambda d: _template(d, "milestone.first_medication_review")["variants"][1].update(
+                when={"fact": "age", "op": "eq", "value": 18}
+            ),
+            "fact 'age' is a number: use op 'ge' or 'le'",
+        ),
         (lambda d: d["courses"].pop(), "no row without 'when'"),
         (lambda d: d["courses"][0].update(sessions=[7, 5]), "second must be larger"),
         (lambda d: d["courses"][0].update(set_by_clinician=True), "set_by_clinician"),

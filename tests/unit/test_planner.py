@@ -1,9 +1,9 @@
 """The compiled planner agrees with the timeline read the plain way.
 
-``Planner`` turns every ``When`` into a bit and the timeline's texts into ready-made words
-(see ``domain/plan/``). Here a reference builder walks the templates one by one with
-``When.matches`` — first matching variant per concern, window from day 0 or from an earlier
-milestone, the most demanding window across concerns — and every plan must equal it.
+``Planner`` turns every ``when`` into a bit and the timeline's texts into ready-made words
+(see ``domain/plan/planner.py``). ``domain/plan/reference.py`` walks the templates one by one
+with ``when.holds`` — first variant that holds per concern, window from day 0 or from an
+earlier milestone, the most demanding window across concerns — and every plan must equal it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from hypothesis import strategies as st
 
 from bothand.catalog import Catalog
 from bothand.domain.errors import InputError
-from bothand.domain.plan.timeline import DAYS_PER_WEEK, Facts, Timeline
+from bothand.domain.plan import reference as ref
+from bothand.domain.plan.timeline import Timeline
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES, UNRATED
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEVERITIES_OR_UNRATED = (*SEVERITIES, UNRATED)
-
-Row = tuple[str, str, int, int, str, str, tuple[str, ...]]
 
 
 def reference(
@@ -33,65 +32,10 @@ def reference(
     age: int | None,
     at_risk: bool,
     high_relapse_risk: bool,
-) -> list[Row]:
-    """What ``Planner.plan`` must give, worked out the slow and obvious way."""
-    ordered = sorted(concerns, key=lambda pair: CONDITIONS.index(pair[0]))
-    facts = [Facts(option, c, s, age, at_risk, high_relapse_risk) for c, s in ordered]  # type: ignore[arg-type]
-    # the course: the longest one (latest end) of any concern; ties to the first concern
-    lead = None
-    for concern in facts:
-        course = timeline.course_for(timeline.therapy_for(concern), concern)
-        if lead is None or course.weeks > lead.weeks:
-            lead = course
-    assert lead is not None
-    fills = {
-        "therapy": timeline.therapy_names[lead.therapy],
-        "length": timeline.course_length.render(lead),
-    }
-    windows: dict[str, tuple[int, int]] = {}
-    rows: list[Row] = []
-    for template in timeline.milestones:
-        if option not in template.options:
-            continue
-        if template.unless_any and any(template.unless_any.matches(f) for f in facts):
-            continue
-        chosen = [
-            template.variant_for(f)
-            for f in facts
-            if template.if_any is None or template.if_any.matches(f)
-        ]
-        if not chosen:
-            continue
-        candidates = []
-        for variant in chosen:
-            start = (0, 0) if variant.window.after is None else windows[variant.window.after]
-            if variant.window.days is not None:
-                offset = variant.window.days
-            else:
-                offset = (lead.weeks[0] * DAYS_PER_WEEK, lead.weeks[1] * DAYS_PER_WEEK)
-            candidates.append(((start[0] + offset[0], start[1] + offset[1]), variant))
-        window, variant = candidates[0]
-        for other_window, other in candidates[1:]:
-            later = other_window > window
-            if later if template.combine == "latest" else other_window < window:
-                window, variant = other_window, other
-        windows[template.id] = window
-        sources = variant.sources
-        if variant.window.course_length:
-            sources = tuple(dict.fromkeys((*sources, *lead.sources)))
-        rows.append(
-            (
-                template.id,
-                template.kind,
-                window[0],
-                window[1],
-                variant.title.format_map(fills),
-                variant.text.format_map(fills),
-                sources,
-            )
-        )
-    rows.sort(key=lambda row: (row[2], row[0]))
-    return rows
+) -> list[tuple[object, ...]]:
+    """What ``Planner.plan`` must give, from the reference interpreter."""
+    rows = ref.plan(timeline, option, concerns, age, at_risk, high_relapse_risk)
+    return [tuple(row) for row in rows]
 
 
 def planned(
@@ -101,7 +45,7 @@ def planned(
     age: int | None,
     at_risk: bool,
     high_relapse_risk: bool,
-) -> list[Row]:
+) -> list[tuple[object, ...]]:
     plan = timeline.planner.plan(option, concerns, age, at_risk, high_relapse_risk)
     assert plan.option == option
     return [
@@ -112,7 +56,7 @@ def planned(
 def ages(timeline: Timeline) -> list[int | None]:
     """Unknown, 0, 120, and each age either side of every age where a test starts or stops."""
     found: set[int] = {0, 120}
-    for cut in timeline.age_cuts:
+    for cut in timeline.planner.index.classes["age"].cuts:
         found |= {cut - 1, cut, cut + 1}
     return [None, *sorted(a for a in found if 0 <= a <= 120)]
 
@@ -157,13 +101,14 @@ def test_plans_for_several_concerns_agree(
     assert planned(catalog.timeline, *request) == reference(catalog.timeline, *request)
 
 
-def test_every_age_falls_in_the_class_that_matches_it(catalog: Catalog) -> None:
-    timeline = catalog.timeline
-    for age in range(121):
-        representative = timeline.age_in_class(timeline.age_class(age))
-        assert representative is not None
-        assert timeline.age_class(representative) == timeline.age_class(age)
-    assert timeline.age_in_class(timeline.age_class(None)) is None
+def test_every_age_falls_in_the_class_that_holds_for_it(catalog: Catalog) -> None:
+    ages = catalog.timeline.planner.index.classes["age"]
+    assert ages.cuts  # the timeline tests ages
+    for age in range(-1, 122):
+        example = ages.example(ages.of(age))
+        assert example is not None
+        assert ages.of(example) == ages.of(age)
+    assert ages.example(ages.of(None)) is None
 
 
 @pytest.mark.parametrize(
@@ -181,3 +126,48 @@ def test_bad_requests_name_the_field(
     with pytest.raises(InputError) as raised:
         catalog.timeline.planner.plan(*args, 30, False, False)
     assert raised.value.field == field
+
+
+def _with_general_whens(timeline: Timeline) -> Timeline:
+    """The timeline with two ``when``s that are not boxes (``any`` over two facts, ``not`` of
+    an ``all`` over two), so the planner must ask them directly."""
+    data = timeline.model_dump(by_alias=True)
+    review = next(m for m in data["milestones"] if m["id"] == "milestone.first_medication_review")
+    review["variants"][0]["when"] = {
+        "any": [
+            {"fact": "urgent", "op": "eq", "value": True},
+            {"fact": "age", "op": "le", "value": 17},
+        ]
+    }
+    review["variants"][1]["when"] = {
+        "not": {
+            "all": [
+                {"fact": "condition", "op": "in", "value": ["depression", "ptsd"]},
+                {"fact": "age", "op": "ge", "value": 30},
+            ]
+        }
+    }
+    return Timeline.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def general(catalog: Catalog) -> Timeline:
+    timeline = _with_general_whens(catalog.timeline)
+    assert len(timeline.planner.index.general) == 2
+    return timeline
+
+
+@SETTINGS
+@given(request=requests())
+def test_whens_that_are_not_boxes_are_asked_directly(
+    general: Timeline, request: tuple[str, list[tuple[str, str]], int | None, bool, bool]
+) -> None:
+    assert planned(general, *request) == reference(general, *request)
+
+
+def test_whens_that_are_not_boxes_agree_for_every_single_concern(general: Timeline) -> None:
+    for option, condition, age, at_risk in itertools.product(
+        ("medication", "combined"), CONDITIONS, ages(general), (False, True)
+    ):
+        args = (option, [(condition, "moderate")], age, at_risk, False)
+        assert planned(general, *args) == reference(general, *args), args

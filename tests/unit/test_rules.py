@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from bothand.domain.decide.rules import Comparison, Expr, Rule
+from bothand.domain.decide.grammar import Comparison, Expr
+from bothand.domain.decide.rules import Rule
 
 EXPR: TypeAdapter[object] = TypeAdapter(Expr)
 
@@ -131,3 +132,44 @@ def test_test_model_is_frozen() -> None:
     test = Comparison(fact="severity", op="eq", value="mild")
     with pytest.raises(ValidationError):
         test.fact = "condition"  # type: ignore[misc]
+
+
+def test_numbers_are_tested_with_ge_and_le_and_an_unknown_number_passes_neither() -> None:
+    at_least = {"fact": "age", "op": "ge", "value": 18}
+    at_most = {"fact": "age", "op": "le", "value": 25}
+    assert evaluate(at_least, age=18) == (True, "age is 18 (rule wants at least 18)")
+    assert not evaluate(at_least, age=17)[0]
+    assert evaluate(at_most, age=25)[0]
+    assert not evaluate(at_most, age=26)[0]
+    assert evaluate(at_least, age=None) == (False, "age is unknown (rule wants at least 18)")
+    assert not evaluate(at_most, age=None)[0]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"fact": "age", "op": "eq", "value": 18}, "use op 'ge' or 'le'"),
+        ({"fact": "age", "op": "ge", "value": "18"}, "needs a whole number"),
+        ({"fact": "age", "op": "ge", "value": True}, "needs a whole number"),
+        ({"fact": "age", "op": "le", "value": 200}, "runs from 0 to 120"),
+        ({"fact": "severity", "op": "ge", "value": "mild"}, "needs a numeric fact"),
+        ({"severity": "mild"}, "a 'when' is {fact, op, value}"),
+    ],
+)
+def test_numeric_tests_are_checked_too(data: object, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        EXPR.validate_python(data)
+    assert message in str(caught.value)
+
+
+def test_a_rule_may_not_test_a_fact_of_the_timeline() -> None:
+    with pytest.raises(ValidationError, match=r"a rule may test only .* not \['option'\]"):
+        Rule.model_validate(
+            _base(
+                stage="adjust",
+                condition=None,
+                demand=None,
+                set={},
+                when={"fact": "option", "op": "eq", "value": "therapy"},
+            )
+        )

@@ -2,7 +2,7 @@
 (loops over items, Fraction rounding, no precomputed tables), for every shipped instrument and
 a made-up one that uses what none ships (two risk items, an item outside the total, a one-item
 subscale, bands without severity), over answers with gaps, bad values and wrong lengths.
-Also ``Score.to_dict`` and the memoised ``assess_safety``."""
+Also ``Score.to_dict`` and ``assess_safety``."""
 
 from __future__ import annotations
 
@@ -314,16 +314,18 @@ def test_to_dict_is_plain_json_data_in_field_order() -> None:
 # --- safety ----------------------------------------------------------------------------------
 
 
-def test_safety_is_memoised_per_crisis_entry_and_never_mixes_entries() -> None:
+def test_safety_is_worked_out_per_crisis_entry_and_never_mixes_entries() -> None:
     crisis = load_catalog().crisis
     us, gb = crisis.for_locale("en-US"), crisis.for_locale("en-GB")
     positive = score(_instruments()["phq9"], [0] * 8 + [2])
-    assert assess_safety([positive], us) is assess_safety([positive], us)
+    assert assess_safety([positive], us) == assess_safety([positive], us)
     assert assess_safety([positive], us).locale == "en-US"
     assert assess_safety([positive], gb).locale == "en-GB"
     copy = us.model_copy(update={"urgent_message": "Another message for this test."})
     assert assess_safety([positive], copy).message == "Another message for this test."
     assert assess_safety([positive], us).message == us.urgent_message
+    fewer = us.model_copy(update={"resources": us.resources[:1]})
+    assert len(assess_safety([positive], fewer).resources) == 1
 
 
 def test_safety_flags_are_sorted_and_unique_over_scores() -> None:

@@ -55,7 +55,8 @@ class Preferences(_Input):
 
 
 class History(_Input):
-    """What was tried before. ``previous_episodes`` ≥ 2 counts as a higher risk of relapse."""
+    """What was tried before. How many ``previous_episodes`` count as a higher risk of
+    relapse is content (``high_relapse_risk`` in timeline.yaml)."""
 
     medication: HistoryOutcome = "not_tried"
     therapy: HistoryOutcome = "not_tried"
@@ -78,19 +79,6 @@ class Case(_Input):
                 raise ValueError(f"condition '{concern.condition}' is listed twice")
             seen.add(concern.condition)
         return self
-
-
-def age_band(age: int | None) -> str:
-    """The age fact rules may test."""
-    if age is None:
-        return "unknown"
-    if age < 5:
-        return "under_5"
-    if age < 18:
-        return "5_to_17"
-    if age <= 25:
-        return "18_to_25"
-    return "26_plus"
 
 
 def parse_case(data: Any) -> Case:

@@ -16,7 +16,7 @@ import datetime as dt
 from icalendar import Calendar, Event
 
 from bothand.domain.errors import InputError
-from bothand.domain.plan.timeline import Milestone, Plan
+from bothand.domain.plan.plan import Milestone, Plan
 
 PRODID = "-//Bothand//Bothand care plan//EN"
 UID_DOMAIN = "bothand"

@@ -11,10 +11,10 @@ from typing import Any, NamedTuple, cast
 
 from bothand.catalog import Catalog
 from bothand.contract.recommendation import dump_recommendation
-from bothand.domain.assess.safety import Safety, clear_memo
-from bothand.domain.case import Case, age_band, parse_case
+from bothand.domain.assess.safety import Safety
+from bothand.domain.case import Case, parse_case
 from bothand.domain.decide.engine import ConcernFacts, Decision, Engine, PersonFacts, compile_engine
-from bothand.domain.plan.timeline import Plan
+from bothand.domain.plan.plan import Plan
 from bothand.services.assess import Assessment, assess, safety_for
 from bothand.services.plan import plan_for
 from bothand.services.wording import condition_names
@@ -30,7 +30,7 @@ def decide_case(
         case.history.medication,
         case.history.therapy,
         safety.urgent,
-        age_band(case.age),
+        catalog.rules.age_bands.band_of(case.age),
         len(case.concerns) > 1,
     )
     concerns = [ConcernFacts(a.concern.condition, a.severity) for a in assessments]
@@ -52,19 +52,16 @@ def prepare(catalog: Catalog) -> None:
 
 
 def clear_memos() -> None:
-    """Forget every result memoised from earlier cases (today only the safety result of a
-    combination of risk answers). What was compiled from the content stays, as loading it
-    does: the rule book (``engine``) and the timeline (``Timeline.planner``)."""
-    clear_memo()
+    """Forget every result memoised from earlier cases. Nothing about a case is memoised any
+    more, so there is nothing to forget; kept so callers (the benchmark's cold path) still
+    say what they mean. What was compiled from the content stays, as loading it does: the
+    rule book (``engine``) and the timeline (``Timeline.planner``)."""
 
 
 def first_choice(decision: Decision) -> str:
-    """The option the plan in a recommendation is drawn for: the first usual start."""
-    for fit in ("usual_start", "reasonable", "less_suited"):
-        for option in decision.options:
-            if option.fit == fit:
-                return option.id
-    return decision.options[0].id
+    """The option the plan in a recommendation is drawn for: the first usual start (the fit
+    order is ``plan_option`` in rules.yaml)."""
+    return decision.plan_option()
 
 
 class Outcome(NamedTuple):

@@ -11,7 +11,7 @@ from bothand.catalog import Catalog
 from bothand.domain.assess.safety import Safety
 from bothand.domain.case import Case, parse_case
 from bothand.domain.errors import InputError
-from bothand.domain.plan.timeline import Plan
+from bothand.domain.plan.plan import Plan
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import Assessment, assess, safety_for
 
@@ -29,7 +29,7 @@ def plan_for(
         [(a.concern.condition, a.severity) for a in assessments],
         case.age,
         safety.urgent,
-        case.history.previous_episodes >= 2,
+        catalog.timeline.is_high_relapse_risk(case.history.previous_episodes),
     )
 
 

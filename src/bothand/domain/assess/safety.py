@@ -10,16 +10,16 @@ Rules that nothing may change — no preference, option, setting or content edit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, NamedTuple
 
 from bothand.domain.assess.scoring import Score
 from bothand.domain.knowledge.crisis import CrisisLocale
 
 
-class Safety(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Safety(NamedTuple):
+    """The safety part of a result. A named tuple, not a pydantic model: one is made for every
+    case, from values this module and the validated content give, and this is the cheapest
+    immutable record (a frozen dataclass costs three times as much to make)."""
 
     urgent: bool
     flags: tuple[str, ...]  # risk item ids answered above 0
@@ -47,11 +47,6 @@ class Safety(BaseModel):
         }
 
 
-# (risk flags, any risk item answered 0, id of the crisis entry) -> (that entry, its result)
-_MEMO_SIZE = 256
-_memo: dict[tuple[tuple[str, ...], bool, int], tuple[CrisisLocale, Safety]] = {}
-
-
 def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
     """Combine the risk answers of every score into one safety result."""
     if len(scores) == 1:  # the common case: one questionnaire
@@ -63,27 +58,11 @@ def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
         positive = [item for score in scores for item in score.risk_positive]
         flags = tuple(sorted(set(positive))) if len(positive) > 1 else tuple(positive)
         zero = any([score.risk_zero for score in scores])
-    # Memoised by the crisis entry's identity: hashing a CrisisLocale hashes every resource,
-    # which cost more than the rest of this function. The entry is kept with its result, so
-    # its id cannot be reused by another object while the result is memoised.
-    key = (flags, zero, id(crisis))
-    found = _memo.get(key)
-    if found is not None and found[0] is crisis:
-        return found[1]
-    safety = _safety(flags, zero, crisis)
-    if len(_memo) >= _MEMO_SIZE:
-        _memo.clear()
-    _memo[key] = (crisis, safety)
-    return safety
-
-
-def clear_memo() -> None:
-    """Forget every memoised result (for a benchmark that starts as a new process would)."""
-    _memo.clear()
+    return _safety(flags, zero, crisis)
 
 
 def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
-    """The result for one combination of risk answers (immutable, so it can be shared)."""
+    """The result for one combination of risk answers."""
     urgent = bool(flags)
     notes = (crisis.zero_is_not_no_risk,) if zero and not urgent else ()
     return Safety(
@@ -91,16 +70,7 @@ def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
         flags=flags,
         clinician_flag=urgent,
         message=crisis.urgent_message if urgent else crisis.standing_message,
-        resources=tuple(
-            {
-                "name": r.name,
-                "contact": r.contact,
-                "detail": r.detail,
-                **({"url": r.url} if r.url else {}),
-                "actions": tuple(action.to_contract() for action in r.actions),
-            }
-            for r in crisis.resources
-        ),
+        resources=crisis.resource_data,
         notes=notes,
         locale=crisis.locale,
     )

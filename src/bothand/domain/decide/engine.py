@@ -10,17 +10,16 @@ Options are never removed: the result always has all six, in canonical order.
 
 The rule book is compiled once per loaded catalog into an ``Engine`` (``compile_engine``):
 
-- every rule gets one bit. A rule's condition is a "box" (for each fact, the set of values it
-  accepts) when it is built from ``all``, comparisons, ``always``, and ``any``/``not`` over one
-  fact. For each fact and value the engine keeps the bits of the rules that accept it, so the
-  rules that fire for a concern are the AND of one mask per fact: no tree is walked per case.
-  A condition that is not a box is evaluated with ``Expr.holds`` (the masks let it through);
+- every rule gets one bit in a ``masks.MaskIndex`` (shared with the planner): the rules that
+  fire for a concern are the AND of one mask per fact, so no tree is walked per case (a
+  ``when`` that is not a box is asked with ``Expr.holds``);
 - the six fits are one number (a digit in base 3 per option) and each adjust rule is a table
   from the fits before it to the fits after it, made by applying the rule's own effects;
 - each rule's reasons, with the concern's name filled in, are made once per condition.
 
 Deciding a case is then a few lookups per concern. The trace (why each rule did or did not
 fire, and what it changed) is worked out from the same bits and tables only when it is read.
+``reference.py`` says what all this must give, the plain way; the tests compare the two.
 """
 
 from __future__ import annotations
@@ -31,20 +30,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from bothand.domain.decide.rules import (
-    FACTS,
-    All,
-    Always,
-    AnyOf,
-    Comparison,
-    Expr,
-    Facts,
-    Not,
-    Rule,
-    RuleBook,
-    Value,
-)
-from bothand.domain.errors import ContentError
+from bothand.domain.decide.grammar import ALWAYS, All, Comparison, Domain, Expr, Facts, Value
+from bothand.domain.decide.masks import MaskIndex
+from bothand.domain.decide.rules import RULE_FACTS, Rule, RuleBook
+from bothand.domain.errors import ContentError, InputError
 from bothand.domain.vocab import (
     CONDITION_RANK,
     CONDITIONS,
@@ -75,7 +64,7 @@ class PersonFacts(NamedTuple):
     age_band: str = "unknown"
     several_concerns: bool = False
 
-    def facts(self) -> Facts:
+    def facts(self) -> dict[str, Value]:
         return {
             "medication_preference": self.medication_preference,
             "therapy_preference": self.therapy_preference,
@@ -90,8 +79,8 @@ class PersonFacts(NamedTuple):
 
 PERSON_FACTS: tuple[str, ...] = PersonFacts._fields
 CONCERN_FACTS: tuple[str, ...] = ("condition", "severity")
-if set(FACTS) != {*PERSON_FACTS, *CONCERN_FACTS}:  # the engine reads each fact from one of these
-    raise RuntimeError("rules.FACTS and the fields of PersonFacts and ConcernFacts disagree")
+if set(RULE_FACTS) != {*PERSON_FACTS, *CONCERN_FACTS}:  # the engine reads each fact from one
+    raise RuntimeError("rules.RULE_FACTS and the fields of PersonFacts and ConcernFacts disagree")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +143,15 @@ class Decision(NamedTuple):
         """Every rule considered for every concern (floor first), with the facts it saw."""
         return tuple(entry for part in self.parts for entry in self.engine.trace(part, self.person))
 
+    def plan_option(self) -> OptionId:
+        """The option a recommendation's plan is drawn for (``plan_option`` in the rule book):
+        the first option with the first fit of its ``fit_order`` that any option has."""
+        for fit in self.engine.plan_fits:
+            for option in self.options:
+                if option.fit == fit:
+                    return option.id
+        return self.options[0].id
+
 
 # --- fits as one number ----------------------------------------------------------------------
 
@@ -211,34 +209,6 @@ def _effect_table(rule: Rule) -> tuple[int, ...]:
     return tuple(table)
 
 
-# --- conditions as boxes ---------------------------------------------------------------------
-
-Box = dict[str, frozenset[Value]]
-
-
-def _box(expr: Expr) -> Box | None:
-    """The values each fact may take for ``expr`` to hold, when that is how it works (a fact
-    missing from the box may take any value); None when the condition is not of that shape."""
-    if isinstance(expr, Always):
-        return {}
-    if isinstance(expr, Comparison):
-        return {expr.fact: frozenset(v for v in FACTS[expr.fact] if expr.holds({expr.fact: v}))}
-    if isinstance(expr, All):
-        box: Box = {}
-        for child in expr.all:
-            inner = _box(child)
-            if inner is None:
-                return None
-            for fact, values in inner.items():
-                box[fact] = box.get(fact, frozenset(FACTS[fact])) & values
-        return box
-    facts = expr.facts_used()
-    if isinstance(expr, (AnyOf, Not)) and len(facts) == 1:
-        (fact,) = facts
-        return {fact: frozenset(v for v in FACTS[fact] if expr.holds({fact: v}))}
-    return None
-
-
 # --- the engine ------------------------------------------------------------------------------
 
 
@@ -246,13 +216,11 @@ def _box(expr: Expr) -> Box | None:
 class _Compiled:
     rule: Rule
     bit: int
-    box: Box  # for the masks; a condition that is not a box passes them (bar its condition)
-    general: bool  # the condition is not a box: ``Expr.holds`` decides
     table: tuple[int, ...]  # adjust rules: fits after, by fits before; base rules: empty
     because: Callable[[Facts], str]  # the trace's sentence, from the facts the rule tests
 
 
-def _because(expr: Expr) -> Callable[[Facts], str]:
+def _because(expr: Expr, domains: Mapping[str, Domain]) -> Callable[[Facts], str]:
     """The sentence saying why ``expr`` holds or not, for every combination of the values of
     the facts it tests (a few hundred in all for a whole rule book), looked up by those."""
     used = sorted(expr.facts_used())
@@ -260,7 +228,7 @@ def _because(expr: Expr) -> Callable[[Facts], str]:
         sentence = expr.evaluate({})[1]
         return lambda facts: sentence
     sentences = {}
-    for values in itertools.product(*(FACTS[fact] for fact in used)):
+    for values in itertools.product(*(_values(domains[fact]) for fact in used)):
         facts: Facts = dict(zip(used, values, strict=True))
         key = values if len(used) > 1 else values[0]
         sentences[key] = expr.evaluate(facts)[1]
@@ -275,22 +243,17 @@ class Engine:
     def __init__(self, book: RuleBook, names: Mapping[str, str]) -> None:
         self.book = book
         self.names = dict(names)
+        self.plan_fits = book.plan_option.fit_order
+        domains = book.facts
+        # A base rule holds only for its own condition: its bit tests that too.
+        self.index = MaskIndex([_condition_of(rule) for rule in book.rules], domains)
         compiled: list[_Compiled] = []
         for index, rule in enumerate(book.rules):
-            box = _box(rule.when)
-            general = box is None
-            if box is None:
-                box = {}
-            if rule.stage == "base" and rule.condition is not None:
-                box = {**box, "condition": frozenset({rule.condition})}
             table = _effect_table(rule) if rule.stage == "adjust" else ()
-            because = _because(rule.when)
-            compiled.append(_Compiled(rule, 1 << index, box, general, table, because))
-        self._masks: dict[str, dict[Value, int]] = {
-            fact: {value: self._accepting(compiled, fact, value) for value in values}
-            for fact, values in FACTS.items()
-        }
-        self._general = tuple((c.bit, c.rule.when) for c in compiled if c.general)
+            because = _because(rule.when, domains)
+            compiled.append(_Compiled(rule, 1 << index, table, because))
+        self._masks = self.index.masks
+        self._general = self.index.general
         self._base_bits = 0
         self._start: dict[int, tuple[int, int]] = {}  # base bit -> (fits, demand)
         for c in compiled:
@@ -329,14 +292,6 @@ class Engine:
             for fit in FIT_ORDER
             for condition in CONDITIONS
         }
-
-    @staticmethod
-    def _accepting(compiled: list[_Compiled], fact: str, value: Value) -> int:
-        mask = 0
-        for c in compiled:
-            if fact not in c.box or value in c.box[fact]:
-                mask |= c.bit
-        return mask
 
     def _reason(
         self, reason_id: str, condition: Condition, *, about_concern: bool = False
@@ -378,10 +333,7 @@ class Engine:
             & masks["severity"][concern.severity]
         )
         if self._general:
-            facts = _facts(concern, person)
-            for bit, when in self._general:
-                if fired & bit and not when.holds(facts):
-                    fired &= ~bit
+            fired = self.index.refine(fired, _facts(concern, person))
         return fired
 
     def part(self, concern: ConcernFacts, person: PersonFacts, person_mask: int) -> _Part:
@@ -404,7 +356,7 @@ class Engine:
     def decide(self, concerns: Sequence[ConcernFacts], person: PersonFacts) -> Decision:
         """Give every option a fit and reasons for these concerns and this person."""
         if not concerns:
-            raise ContentError("decide", "at least one concern is needed")
+            raise InputError("concerns", "give at least one concern")
         person_mask = self.person_mask(person)
         parts = [self.part(concern, person, person_mask) for concern in concerns]
         if len(parts) > 1:
@@ -485,7 +437,21 @@ def compile_engine(book: RuleBook, condition_names: Mapping[str, str]) -> Engine
     return Engine(book, condition_names)
 
 
-def _facts(concern: ConcernFacts, person: PersonFacts) -> Facts:
+def _condition_of(rule: Rule) -> Expr:
+    """What must hold for ``rule`` to fire: its ``when``, and for a base rule its condition."""
+    if rule.stage != "base" or rule.condition is None:
+        return rule.when
+    own = Comparison(fact="condition", op="eq", value=rule.condition)
+    return own if rule.when == ALWAYS else All(all=(own, rule.when))
+
+
+def _values(domain: Domain) -> tuple[Value, ...]:
+    if not isinstance(domain, tuple):
+        raise ValueError("the rule book tests only facts with named values")
+    return domain
+
+
+def _facts(concern: ConcernFacts, person: PersonFacts) -> dict[str, Value]:
     facts = person.facts()
     facts["condition"] = concern.condition
     facts["severity"] = concern.severity

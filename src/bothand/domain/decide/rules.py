@@ -1,31 +1,36 @@
-"""The closed rule grammar of the options engine, and the rule book read from content.
+"""The rule book of the options engine, read from ``content/rules.yaml``.
 
-Each node answers two questions: ``holds(facts)`` (fast, for deciding) and
-``evaluate(facts)`` (the same answer with a sentence saying why, for the trace).
-
-A condition is a tree of ``all`` / ``any`` / ``not`` over tests ``{fact, op, value}``; there is
-no ``eval`` and nothing executable in content. Every fact has a declared vocabulary, so a typo
-in a rule (``severity: modrate``) is a content error at load time, not a rule that never fires.
-
-Evaluation returns whether the condition holds *and* a sentence saying why, so the engine can
-show a clinician every rule it considered. This module must not do I/O.
+Rules are written in the closed condition grammar of ``grammar.py`` and may test only the
+facts of ``RULE_FACTS`` (a base rule only severity and age band). The book also holds the age
+bands the ``age_band`` fact is made from, and the order of fits in which the plan's option is
+picked: clinical numbers live here, with their sources, not in code. ``check`` cross-checks
+the book once it is loaded. This module must not do I/O.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, PositiveInt, model_validator
 
+from bothand.domain.decide.grammar import (
+    FACTS,
+    UNKNOWN_AGE_BAND,
+    Domain,
+    Expr,
+    Facts,
+    FromContent,
+    check_facts,
+)
 from bothand.domain.errors import ContentError
 from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, PatientText, SourceId
 from bothand.domain.vocab import (
     CONDITIONS,
     FITS,
     OPTION_IDS,
-    PREFERENCES,
     SEVERITIES,
     UNRATED,
     Condition,
@@ -33,158 +38,80 @@ from bothand.domain.vocab import (
     OptionId,
 )
 
-Value = str | bool
-
-AGE_BANDS: tuple[str, ...] = ("under_5", "5_to_17", "18_to_25", "26_plus", "unknown")
-HISTORY: tuple[str, ...] = ("helped", "did_not_help", "not_tried")
-
-# Every fact a rule may test, with the values it can take.
-FACTS: dict[str, tuple[Value, ...]] = {
-    "condition": CONDITIONS,
-    "severity": (*SEVERITIES, UNRATED),
-    "age_band": AGE_BANDS,
-    "medication_preference": PREFERENCES,
-    "therapy_preference": PREFERENCES,
-    "able_to_engage_in_therapy": (True, False),
-    "medication_history": HISTORY,
-    "therapy_history": HISTORY,
-    "urgent": (True, False),
-    "several_concerns": (True, False),
-}
+# The facts a rule may test: the person, and one concern.
+RULE_FACTS: tuple[str, ...] = (
+    "condition",
+    "severity",
+    "age_band",
+    "medication_preference",
+    "therapy_preference",
+    "able_to_engage_in_therapy",
+    "medication_history",
+    "therapy_history",
+    "urgent",
+    "several_concerns",
+)
 # Base rules decide the starting fits for one concern and may test only these facts.
 BASE_FACTS = frozenset({"severity", "age_band"})
 
-Facts = dict[str, Value]
+
+class AgeBand(ContentModel):
+    """One band of ages: from the previous band's ``below`` (or 0) up to, not including,
+    its own ``below`` (the last band has none)."""
+
+    id: ContentId
+    below: PositiveInt | None = None
 
 
-class Comparison(ContentModel):
-    """``{fact, op, value}``: the only leaf of the grammar."""
+class AgeBands(ContentModel):
+    """The values of the ``age_band`` fact, youngest first. A case without an age is in the
+    band ``unknown``."""
 
-    fact: str
-    op: Literal["eq", "ne", "in", "not_in"]
-    value: Value | tuple[str, ...]
+    bands: tuple[AgeBand, ...] = Field(min_length=1)
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+    note: str = ""
 
     @model_validator(mode="after")
-    def _value_in_vocabulary(self) -> Comparison:
-        if self.fact not in FACTS:
-            raise ValueError(f"unknown fact '{self.fact}'; known: {', '.join(FACTS)}")
-        allowed = FACTS[self.fact]
-        values = self.value if isinstance(self.value, tuple) else (self.value,)
-        if self.op in ("in", "not_in") and not isinstance(self.value, tuple):
-            raise ValueError(f"op '{self.op}' needs a list of values")
-        if self.op in ("eq", "ne") and isinstance(self.value, tuple):
-            raise ValueError(f"op '{self.op}' needs a single value")
-        for value in values:
-            if value not in allowed:
-                raise ValueError(f"fact '{self.fact}' cannot be {value!r}; allowed: {allowed}")
+    def _in_order(self) -> AgeBands:
+        ids = [band.id for band in self.bands]
+        if len(set(ids)) != len(ids) or UNKNOWN_AGE_BAND in ids:
+            raise ValueError(f"band ids must differ, and none be '{UNKNOWN_AGE_BAND}'")
+        limits = [band.below for band in self.bands[:-1]]
+        if None in limits or self.bands[-1].below is not None:
+            raise ValueError("every band but the last needs 'below'; the last has none")
+        if limits != sorted(set(limits)):  # type: ignore[type-var]
+            raise ValueError(f"'below' must rise from band to band, not {limits}")
         return self
 
-    def holds(self, facts: Facts) -> bool:
-        actual = facts[self.fact]
-        op = self.op
-        if op == "eq":
-            return actual == self.value
-        if op == "ne":
-            return actual != self.value
-        if op == "in":
-            return actual in self._values
-        return actual not in self._values
-
-    def evaluate(self, facts: Facts) -> tuple[bool, str]:
-        actual = facts[self.fact]
-        return self.holds(facts), f"{self.fact} is {_show(actual)} {self._wanted}"
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """Every value of the fact, ``unknown`` last."""
+        return (*(band.id for band in self.bands), UNKNOWN_AGE_BAND)
 
     @cached_property
-    def _values(self) -> frozenset[Value]:
-        return frozenset(self.value if isinstance(self.value, tuple) else (self.value,))
+    def _limits(self) -> tuple[int, ...]:
+        return tuple(band.below for band in self.bands if band.below is not None)
 
-    @cached_property
-    def _wanted(self) -> str:
-        values = self.value if isinstance(self.value, tuple) else (self.value,)
-        shown = ", ".join(_show(v) for v in values)
-        prefix = {"eq": "", "ne": "not ", "in": "one of ", "not_in": "none of "}[self.op]
-        return f"(rule wants {prefix}{shown})"
-
-    def facts_used(self) -> set[str]:
-        return {self.fact}
+    def band_of(self, age: int | None) -> str:
+        """The age band of ``age`` (``unknown`` when it is not given)."""
+        if age is None:
+            return UNKNOWN_AGE_BAND
+        return self.bands[bisect.bisect_right(self._limits, age)].id
 
 
-class All(ContentModel):
-    all: tuple[Expr, ...] = Field(min_length=1)
+class PlanOption(ContentModel):
+    """Which option a recommendation's plan is drawn for: the first option (in the order of
+    the options) with the first fit of ``fit_order`` that any option has."""
 
-    def holds(self, facts: Facts) -> bool:
-        return all(child.holds(facts) for child in self.all)
+    fit_order: tuple[Fit, ...] = Field(min_length=1)
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+    note: str = ""
 
-    def evaluate(self, facts: Facts) -> tuple[bool, str]:
-        results = [child.evaluate(facts) for child in self.all]
-        return all(ok for ok, _ in results), "; ".join(_mark(ok, why) for ok, why in results)
-
-    def facts_used(self) -> set[str]:
-        return set().union(*(child.facts_used() for child in self.all))
-
-
-class AnyOf(ContentModel):
-    any: tuple[Expr, ...] = Field(min_length=1)
-
-    def holds(self, facts: Facts) -> bool:
-        return any(child.holds(facts) for child in self.any)
-
-    def evaluate(self, facts: Facts) -> tuple[bool, str]:
-        results = [child.evaluate(facts) for child in self.any]
-        inner = " or ".join(_mark(ok, why) for ok, why in results)
-        return any(ok for ok, _ in results), f"any of ({inner})"
-
-    def facts_used(self) -> set[str]:
-        return set().union(*(child.facts_used() for child in self.any))
-
-
-class Not(ContentModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    negated: Expr = Field(alias="not")
-
-    def holds(self, facts: Facts) -> bool:
-        return not self.negated.holds(facts)
-
-    def evaluate(self, facts: Facts) -> tuple[bool, str]:
-        ok, why = self.negated.evaluate(facts)
-        return not ok, f"not ({_mark(ok, why)})"
-
-    def facts_used(self) -> set[str]:
-        return self.negated.facts_used()
-
-
-class Always(ContentModel):
-    """``when: always`` is spelled ``{always: true}`` — for a condition's only base rule."""
-
-    always: Literal[True]
-
-    def holds(self, facts: Facts) -> bool:
-        return True
-
-    def evaluate(self, facts: Facts) -> tuple[bool, str]:
-        return True, "applies to everyone with this concern"
-
-    def facts_used(self) -> set[str]:
-        return set()
-
-
-Expr = Annotated[Comparison | All | AnyOf | Not | Always, Field(union_mode="left_to_right")]
-All.model_rebuild()
-AnyOf.model_rebuild()
-Not.model_rebuild()
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    return str(value)
-
-
-def _mark(ok: bool, why: str) -> str:
-    return f"{why} ✓" if ok else f"{why} ✗"
+    @model_validator(mode="after")
+    def _each_fit_once(self) -> PlanOption:
+        if len(set(self.fit_order)) != len(self.fit_order):
+            raise ValueError("fit_order: a fit is listed twice")
+        return self
 
 
 class ReasonRef(ContentModel):
@@ -218,16 +145,13 @@ class Rule(ContentModel):
 
     @model_validator(mode="after")
     def _base_shape(self) -> Rule:
+        check_facts(self.when, RULE_FACTS, "a rule")
         if self.stage == "base":
             if self.condition is None or self.demand is None:
                 raise ValueError("a base rule needs a condition and a demand")
             if set(self.set) != set(OPTION_IDS) or self.shift or self.at_most or self.at_least:
                 raise ValueError("a base rule sets every option and nothing else")
-            extra = self.when.facts_used() - BASE_FACTS
-            if extra:
-                raise ValueError(
-                    f"a base rule may test only {sorted(BASE_FACTS)}, not {sorted(extra)}"
-                )
+            check_facts(self.when, sorted(BASE_FACTS), "a base rule")
         elif self.condition is not None or self.demand is not None:
             raise ValueError("only base rules have a condition and a demand")
         return self
@@ -239,6 +163,29 @@ class RuleBook(ContentModel):
     reasons: tuple[Reason, ...]
     fallback_reasons: dict[OptionId, dict[Fit, ContentId]]  # when no rule gave the option one
     floor_reason: ContentId  # said when several concerns are present
+    age_bands: AgeBands
+    plan_option: PlanOption
+
+    @model_validator(mode="after")
+    def _age_bands_known(self) -> RuleBook:
+        bands = self.age_bands.ids
+        for index, rule in enumerate(self.rules):
+            for test in rule.when.comparisons():
+                if isinstance(FACTS[test.fact], FromContent):
+                    wrong = [v for v in test.values_tested() if v not in bands]
+                    if wrong:
+                        raise ValueError(
+                            f"rules[{index}] ({rule.id}): when: age_band cannot be "
+                            f"{wrong[0]!r}; the bands of age_bands are {list(bands)}"
+                        )
+        return self
+
+    @cached_property
+    def facts(self) -> dict[str, Domain]:
+        """The values of every fact a rule may test (the age bands from this book)."""
+        domains = {fact: FACTS[fact] for fact in RULE_FACTS}
+        domains["age_band"] = self.age_bands.ids
+        return domains
 
     def base_rules(self, condition: str) -> tuple[Rule, ...]:
         return self._base_by_condition.get(condition, ())
@@ -297,7 +244,7 @@ class RuleBook(ContentModel):
             raise ContentError("rules.yaml: floor_reason", f"'{self.floor_reason}' is not defined")
         for condition in CONDITIONS:
             rules = self.base_rules(condition)
-            for severity, age_band in itertools.product(FACTS["severity"], AGE_BANDS):
+            for severity, age_band in itertools.product((*SEVERITIES, UNRATED), self.age_bands.ids):
                 facts: Facts = {"severity": severity, "age_band": age_band}
                 fired = [rule.id for rule in rules if rule.when.evaluate(facts)[0]]
                 if len(fired) != 1:
