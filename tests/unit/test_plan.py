@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bothand.catalog import CONTENT_DIR, parse, read_yaml
+from bothand.contract import dump_plan
 from bothand.domain.errors import ContentError, InputError
 from bothand.domain.knowledge.readability import flesch_kincaid_grade
 from bothand.domain.plan.plan import Milestone, Plan, PlanRequest
@@ -410,7 +411,7 @@ def test_several_concerns_name_the_therapy_with_the_longest_course() -> None:
 def test_the_order_of_concerns_does_not_matter() -> None:
     one = plan("combined", ("ptsd", "severe"), ("depression", "mild"), ("ocd", "moderate"))
     two = plan("combined", ("ocd", "moderate"), ("depression", "mild"), ("ptsd", "severe"))
-    assert one.to_contract() == two.to_contract()
+    assert dump_plan(one) == dump_plan(two)
 
 
 # --- dates and the contract ---------------------------------------------------------------
@@ -427,11 +428,11 @@ def test_dated_adds_the_days_to_the_start() -> None:
 
 
 def test_contract_shape() -> None:
-    undated = plan("therapy").to_contract()
+    undated = dump_plan(plan("therapy"))
     assert undated["option"] == "therapy"
     first = undated["milestones"][0]
     assert list(first) == ["id", "kind", "day_from", "day_to", "title", "text", "sources"]
-    dated = plan("therapy").dated(dt.date(2026, 1, 1)).to_contract()
+    dated = dump_plan(plan("therapy").dated(dt.date(2026, 1, 1)))
     assert dated["milestones"][0]["date_from"] == "2026-01-01"
     assert all(isinstance(m["date_to"], str) for m in dated["milestones"])
 

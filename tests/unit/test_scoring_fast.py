@@ -2,7 +2,7 @@
 (loops over items, Fraction rounding, no precomputed tables), for every shipped instrument and
 a made-up one that uses what none ships (two risk items, an item outside the total, a one-item
 subscale, bands without severity), over answers with gaps, bad values and wrong lengths.
-Also ``Score.to_dict`` and ``assess_safety``."""
+Also the score's contract (``contract.dump_score``) and ``assess_safety``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bothand.catalog import CONTENT_DIR, load_catalog, load_instruments
+from bothand.contract import dump_score
 from bothand.domain.assess.instruments import (
     Instrument,
     ItemsCountAtLeast,
@@ -276,9 +277,9 @@ def test_score_is_immutable() -> None:
         result.total = 3  # type: ignore[misc]
 
 
-def test_to_dict_is_plain_json_data_in_field_order() -> None:
+def test_the_score_contract_is_plain_json_in_field_order() -> None:
     result = score(_instruments()["pcl5"], [2] * 19 + [None])
-    data = result.to_dict()
+    data = dict(dump_score(result))
     assert list(data) == [field.name for field in dataclasses.fields(Score)]
     assert json.loads(json.dumps(data)) == data
     assert data == {

@@ -16,6 +16,7 @@ import pytest
 from bothand import services
 from bothand.catalog import Catalog
 from bothand.cli.session import run_session
+from bothand.contract import dump_plan
 from bothand.domain.errors import InputError
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES
 from bothand.services import intake
@@ -45,7 +46,7 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
 
     def recording_care_plan(catalog: Catalog, case: Any, option: str, start: Any) -> Any:
         plan = care_plan(catalog, case, option, start)
-        record.plan = plan.to_contract()
+        record.plan = dump_plan(plan)
         return plan
 
     monkeypatch.setattr(services, "recommend", recording_recommend)
@@ -162,7 +163,7 @@ def _high_relapse_text(catalog: Catalog) -> str:
     milestone = next(
         m for m in catalog.timeline.milestones if m.id == "milestone.continue_taper_stop"
     )
-    variant = next(v for v in milestone.variants if v.when.high_relapse_risk)
+    variant = next(v for v in milestone.variants if "high_relapse_risk" in v.when.facts_used())
     assert variant.text is not None
     return " ".join(variant.text.split())
 

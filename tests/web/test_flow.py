@@ -16,6 +16,7 @@ from httpx import Response
 
 from bothand import services
 from bothand.catalog import Catalog
+from bothand.contract import dump_plan
 from bothand.web.state import COOKIE
 
 # --- reading pages ---------------------------------------------------------------------------
@@ -442,9 +443,9 @@ def test_age_and_history_reach_the_case_the_plan_and_the_summary(
         "locale": "en-US",
     }
     start = dt.date(2026, 3, 2)
-    expected = services.care_plan(catalog, case, "medication", start).to_contract()
+    expected = dump_plan(services.care_plan(catalog, case, "medication", start))
     fewer = {**case, "history": {"previous_episodes": 0}}
-    assert expected != services.care_plan(catalog, fewer, "medication", start).to_contract()
+    assert expected != dump_plan(services.care_plan(catalog, fewer, "medication", start))
     moved = walk.post("/plan", {"option": "medication", "start": start.isoformat()})
     assert moved.status_code == 303
     plan = walk.get("/plan").text

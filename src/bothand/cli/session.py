@@ -13,6 +13,7 @@ from typing import Any, TextIO, get_args
 from bothand import services
 from bothand.catalog import Catalog
 from bothand.cli.terminal import WIDTH, render_plan, render_recommendation, render_safety, wrap
+from bothand.contract import dump_plan, dump_safety
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.assess.safety import assess_safety
 from bothand.domain.assess.scoring import Score, parse_answer, score
@@ -121,7 +122,7 @@ def run_questionnaire(
         )
     answers = administer(instrument, catalog, stdin, stdout)
     result = score(instrument, answers)
-    safety = assess_safety([result], catalog.crisis.for_locale(locale)).to_contract()
+    safety = _safety(catalog, [result], locale)
     stdout.write("\n" + render_safety(safety, catalog))
     stdout.write(render_score(result, instrument, catalog))
     for note in safety["notes"]:
@@ -130,6 +131,11 @@ def run_questionnaire(
         stdout.write("\n" + render_help_line(safety))
     stdout.write("\n" + wrap(catalog.labels["disclaimer"]))
     return 0
+
+
+def _safety(catalog: Catalog, scores: list[Score], locale: str) -> dict[str, Any]:
+    """The safety result of these scores, as the contract gives it (plain data)."""
+    return dict(dump_safety(catalog, assess_safety(scores, catalog.crisis.for_locale(locale))))
 
 
 def render_help_line(safety: dict[str, Any]) -> str:
@@ -148,7 +154,11 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
     whether weekly therapy is possible now."""
     labels = catalog.labels
     stdout.write("=" * WIDTH + "\nBothand\n" + wrap(labels["disclaimer"]))
-    stdout.write(render_help_line(assess_safety([], catalog.crisis.for_locale("en")).to_contract()))
+    stdout.write(
+        render_help_line(
+            dict(dump_safety(catalog, assess_safety([], catalog.crisis.for_locale("en"))))
+        )
+    )
     stdout.write("=" * WIDTH + "\n")
     locale = choose(
         labels["session.locale"] + " ",
@@ -199,7 +209,7 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
         if plan is not None:
             break
         stdout.write("  " + labels["intake.start_error"] + "\n")
-    stdout.write("\n" + render_plan(plan.to_contract(), catalog))
+    stdout.write("\n" + render_plan(dict(dump_plan(plan)), catalog))
     return 0
 
 
@@ -221,7 +231,9 @@ def _ask_concerns(
             answers = administer(instrument, catalog, stdin, stdout)
             result = score(instrument, answers)
             if result.risk_positive:  # crisis help first, before any further question
-                safety = assess_safety([result], catalog.crisis.for_locale(locale)).to_contract()
+                safety = dict(
+                    dump_safety(catalog, assess_safety([result], catalog.crisis.for_locale(locale)))
+                )
                 stdout.write("\n" + render_safety(safety, catalog))
             stdout.write(render_score(result, instrument, catalog))
             concerns.append(

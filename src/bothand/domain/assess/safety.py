@@ -10,10 +10,10 @@ Rules that nothing may change — no preference, option, setting or content edit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bothand.domain.assess.scoring import Score
-from bothand.domain.knowledge.crisis import CrisisLocale
+from bothand.domain.knowledge.crisis import CrisisLocale, CrisisResource
 
 
 class Safety(NamedTuple):
@@ -25,26 +25,9 @@ class Safety(NamedTuple):
     flags: tuple[str, ...]  # risk item ids answered above 0
     clinician_flag: bool  # the clinician must review risk today
     message: str
-    resources: tuple[dict[str, Any], ...]  # name, contact, detail, url?, actions
+    resources: tuple[CrisisResource, ...]  # the locale's crisis resources, from content
     notes: tuple[str, ...]  # e.g. a risk item answered 0 is not "no risk"
     locale: str
-
-    def to_contract(self) -> dict[str, Any]:
-        return {
-            "urgent": self.urgent,
-            "flags": list(self.flags),
-            "clinician_flag": self.clinician_flag,
-            "message": self.message,
-            "resources": [
-                {
-                    **resource,
-                    "actions": [dict(action) for action in resource["actions"]],
-                }
-                for resource in self.resources
-            ],
-            "notes": list(self.notes),
-            "locale": self.locale,
-        }
 
 
 def assess_safety(scores: Sequence[Score], crisis: CrisisLocale) -> Safety:
@@ -70,7 +53,7 @@ def _safety(flags: tuple[str, ...], zero: bool, crisis: CrisisLocale) -> Safety:
         flags=flags,
         clinician_flag=urgent,
         message=crisis.urgent_message if urgent else crisis.standing_message,
-        resources=crisis.resource_data,
+        resources=crisis.resources,
         notes=notes,
         locale=crisis.locale,
     )

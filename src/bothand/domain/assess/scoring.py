@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bothand.domain.assess.instruments import Instrument, ScoringTable
 from bothand.domain.errors import InputError
@@ -49,25 +48,6 @@ class Score:
     risk_positive: tuple[str, ...]  # risk item ids answered above 0
     risk_zero: tuple[str, ...]  # risk item ids answered 0: never to be shown as "no risk"
     rules_version: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, field by field (tuples become lists)."""
-        return {
-            "instrument": self.instrument,
-            "total": self.total,
-            "complete": self.complete,
-            "prorated": self.prorated,
-            "n_missing": self.n_missing,
-            "band": self.band,
-            "severity": self.severity,
-            "subscales": dict(self.subscales),
-            "counts": dict(self.counts),
-            "screen_positive": self.screen_positive,
-            "flags": list(self.flags),
-            "risk_positive": list(self.risk_positive),
-            "risk_zero": list(self.risk_zero),
-            "rules_version": self.rules_version,
-        }
 
 
 def rules_version(instrument: Instrument) -> str:

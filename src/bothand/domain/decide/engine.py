@@ -28,7 +28,7 @@ import itertools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bothand.domain.decide.grammar import ALWAYS, All, Comparison, Domain, Expr, Facts, Value
 from bothand.domain.decide.masks import MaskIndex
@@ -110,15 +110,6 @@ class TraceEntry(NamedTuple):
     fired: bool
     because: str
     effect: str
-
-    def to_contract(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "concern": self.concern,
-            "fired": self.fired,
-            "because": self.because,
-            "effect": self.effect,
-        }
 
 
 class _Part(NamedTuple):

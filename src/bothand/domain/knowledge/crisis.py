@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -32,9 +32,6 @@ class CrisisAction(ContentModel):
             return f"tel:{self.number}"
         return f"sms:{self.number}" + (f"?body={self.body}" if self.body else "")
 
-    def to_contract(self) -> dict[str, str]:
-        return {"kind": self.kind, "label": self.label, "href": self.href}
-
 
 class CrisisResource(ContentModel):
     name: PatientText
@@ -45,18 +42,6 @@ class CrisisResource(ContentModel):
     url: str | None = None
     actions: tuple[CrisisAction, ...] = ()  # the contact as links a phone can open
 
-    @cached_property
-    def data(self) -> dict[str, Any]:
-        """The resource as plain data (name, contact, detail, url?, actions): made once per
-        loaded resource and shared by every safety result, so read it and never change it."""
-        return {
-            "name": self.name,
-            "contact": self.contact,
-            "detail": self.detail,
-            **({"url": self.url} if self.url else {}),
-            "actions": tuple(action.to_contract() for action in self.actions),
-        }
-
 
 class CrisisLocale(ContentModel):
     locale: str = Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")
@@ -66,11 +51,6 @@ class CrisisLocale(ContentModel):
     zero_is_not_no_risk: PatientText  # shown beside a risk item answered 0
     resources: tuple[CrisisResource, ...] = Field(min_length=1)
     sources: tuple[SourceId, ...] = Field(min_length=1)
-
-    @property
-    def resource_data(self) -> tuple[dict[str, Any], ...]:
-        """The resources as plain data, as a safety result carries them."""
-        return tuple([resource.data for resource in self.resources])
 
 
 class CrisisDirectory(ContentModel):

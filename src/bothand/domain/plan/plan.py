@@ -92,21 +92,6 @@ class Milestone(NamedTuple):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
-    def to_contract(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "day_from": self.day_from,
-            "day_to": self.day_to,
-            "title": self.title,
-            "text": self.text,
-            "sources": list(self.sources),
-        }
-        if self.date_from is not None and self.date_to is not None:
-            data["date_from"] = self.date_from.isoformat()
-            data["date_to"] = self.date_to.isoformat()
-        return data
-
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -137,7 +122,3 @@ class Plan:
                 for m in self.milestones
             ),
         )
-
-    def to_contract(self) -> dict[str, Any]:
-        """The ``plan`` object of the case contract (DESIGN.md)."""
-        return {"option": self.option, "milestones": [m.to_contract() for m in self.milestones]}
