@@ -49,6 +49,7 @@ OPTION_IDS: tuple[OptionId, ...] = get_args(OptionId)
 FITS: tuple[Fit, ...] = get_args(Fit)
 PREFERENCES: tuple[Preference, ...] = get_args(Preference)
 THERAPY_IDS: tuple[TherapyId, ...] = get_args(TherapyId)
+HISTORY_OUTCOMES: tuple[HistoryOutcome, ...] = get_args(HistoryOutcome)
 CONDITION_RANK: dict[str, int] = {condition: rank for rank, condition in enumerate(CONDITIONS)}
 
 # Best first. A shift of +1 moves one step towards "usual_start".

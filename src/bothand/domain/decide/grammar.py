@@ -24,7 +24,14 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 
 from bothand.domain.knowledge.base import ContentModel
-from bothand.domain.vocab import CONDITIONS, OPTION_IDS, PREFERENCES, SEVERITIES, UNRATED
+from bothand.domain.vocab import (
+    CONDITIONS,
+    HISTORY_OUTCOMES,
+    OPTION_IDS,
+    PREFERENCES,
+    SEVERITIES,
+    UNRATED,
+)
 
 Value = str | bool | int
 # The values a ``when`` is tested on, by fact name. ``None`` is an unknown number (an age
@@ -51,7 +58,6 @@ class FromContent:
 
 Domain = tuple[Value, ...] | WholeNumbers | FromContent
 
-HISTORY: tuple[str, ...] = ("helped", "did_not_help", "not_tried")
 UNKNOWN_AGE_BAND = "unknown"  # the age band of a case that gives no age
 
 # Every fact a condition may test, with the values it can take.
@@ -64,8 +70,8 @@ FACTS: dict[str, Domain] = {
     "medication_preference": PREFERENCES,
     "therapy_preference": PREFERENCES,
     "able_to_engage_in_therapy": (True, False),
-    "medication_history": HISTORY,
-    "therapy_history": HISTORY,
+    "medication_history": HISTORY_OUTCOMES,
+    "therapy_history": HISTORY_OUTCOMES,
     "urgent": (True, False),
     "several_concerns": (True, False),
     "high_relapse_risk": (True, False),
