@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bothand.web.settings import Settings
 from fastapi.testclient import TestClient
 
+from bothand.settings import Settings
 from bothand.web.app import create_app
 
 PAGES = [

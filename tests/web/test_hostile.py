@@ -236,6 +236,41 @@ def test_a_bug_is_logged_by_type_and_request_id_and_never_by_its_message(
     assert "my-private-answer" not in caplog.text and "/boom" not in caplog.text
 
 
+def test_a_client_that_goes_away_mid_body_is_not_an_internal_error(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """wrk stopping, or a closed tab: the body never arrives. Nothing is logged as an error
+    and nothing is sent (there is no one to send it to)."""
+    import asyncio
+
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/recommend",
+        "raw_path": b"/api/recommend",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    with caplog.at_level(logging.INFO, logger="bothand.web"):
+        asyncio.run(app(scope, receive, send))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [m for m in sent if m["type"] == "http.response.start" and m["status"] >= 500]
+
+
 def test_a_bug_shows_a_page_to_a_browser_and_problem_details_to_the_api(
     catalog: Catalog,
 ) -> None:

@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -80,6 +82,11 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # The client went away while its body was read (a closed tab, a load tester
+            # stopping): not a bug, and there is no one left to answer.
+            log.info("client disconnected before its request was read")
+            return
         except Exception as error:
             # A bug below: log its type and an id (the exception's message could quote an
             # answer, so it is never logged), and answer like every other response.
