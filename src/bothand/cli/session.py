@@ -8,20 +8,18 @@ A positive risk answer prints crisis help before anything else, right after the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TextIO, get_args
+from typing import Any, TextIO
 
 from bothand import services
 from bothand.catalog import Catalog
 from bothand.cli.terminal import WIDTH, render_plan, render_recommendation, render_safety, wrap
-from bothand.contract import dump_plan, dump_safety
+from bothand.contract import dump_plan, dump_safety, parse_day
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.assess.safety import assess_safety
 from bothand.domain.assess.scoring import Score, parse_answer, score
 from bothand.domain.errors import InputError
-from bothand.domain.vocab import SEVERITIES, HistoryOutcome
+from bothand.domain.vocab import HISTORY_OUTCOMES, SEVERITIES
 from bothand.services import intake
-
-OUTCOMES: tuple[str, ...] = get_args(HistoryOutcome)  # helped, did_not_help, not_tried
 
 
 def ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str:
@@ -154,11 +152,7 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
     whether weekly therapy is possible now."""
     labels = catalog.labels
     stdout.write("=" * WIDTH + "\nBothand\n" + wrap(labels["disclaimer"]))
-    stdout.write(
-        render_help_line(
-            dict(dump_safety(catalog, assess_safety([], catalog.crisis.for_locale("en"))))
-        )
-    )
+    stdout.write(render_help_line(_safety(catalog, [], "en")))
     stdout.write("=" * WIDTH + "\n")
     locale = choose(
         labels["session.locale"] + " ",
@@ -201,14 +195,12 @@ def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
     option = choose("> ", names, stdin, stdout, default=recommendation["plan"]["option"])
     while True:
         raw_start = ask(labels["session.plan_start"] + " ", stdin, stdout)
-        start = dt.date.today() if not raw_start else _date(raw_start)
         try:
-            plan = services.care_plan(catalog, case, option, start) if start else None
-        except OverflowError:  # a date so far off that the plan's days run past the calendar
-            plan = None
-        if plan is not None:
+            start = dt.date.today() if not raw_start else parse_day(raw_start, "start date")
             break
-        stdout.write("  " + labels["intake.start_error"] + "\n")
+        except InputError:  # not a date, or outside the years any plan may start in
+            stdout.write("  " + labels["intake.start_error"] + "\n")
+    plan = services.care_plan(catalog, case, option, start)
     stdout.write("\n" + render_plan(dict(dump_plan(plan)), catalog))
     return 0
 
@@ -231,10 +223,7 @@ def _ask_concerns(
             answers = administer(instrument, catalog, stdin, stdout)
             result = score(instrument, answers)
             if result.risk_positive:  # crisis help first, before any further question
-                safety = dict(
-                    dump_safety(catalog, assess_safety([result], catalog.crisis.for_locale(locale)))
-                )
-                stdout.write("\n" + render_safety(safety, catalog))
+                stdout.write("\n" + render_safety(_safety(catalog, [result], locale), catalog))
             stdout.write(render_score(result, instrument, catalog))
             concerns.append(
                 {"condition": condition_id, "instrument": instrument.id, "answers": answers}
@@ -281,7 +270,9 @@ def _ask_intake(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> dict[str, An
         else:  # history.medication, history.therapy: what happened when it was tried
             kind = field.removeprefix("history.")
             stdout.write("\n" + wrap(labels[f"intake.history.{kind}"]))
-            outcomes = [(value, labels[f"intake.history.{value}"]) for value in OUTCOMES]
+            outcomes: list[tuple[str, str]] = [
+                (value, labels[f"intake.history.{value}"]) for value in HISTORY_OUTCOMES
+            ]
             outcome = choose("> ", outcomes, stdin, stdout, default="")
             if outcome:
                 history[kind] = outcome
@@ -320,14 +311,6 @@ def _pick_many(prompt: str, count: int, stdin: TextIO, stdout: TextIO) -> list[i
 def _is_number(text: str) -> bool:
     """Plain digits only, and few of them: ``²`` or 5,000 digits are not a number here."""
     return text.isascii() and text.isdigit() and len(text) <= 4
-
-
-def _date(text: str) -> dt.date | None:
-    """A typed start date, or None when it is not one (the session asks again)."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 __all__ = ["run_questionnaire", "run_session"]
