@@ -12,8 +12,8 @@ from typing_extensions import TypedDict
 from bothand.domain.vocab import OptionId
 
 if TYPE_CHECKING:
-    from bothand.domain.plan.timeline import Milestone as MilestoneResult
-    from bothand.domain.plan.timeline import Plan as PlanResult
+    from bothand.domain.plan.plan import Milestone as MilestoneResult
+    from bothand.domain.plan.plan import Plan as PlanResult
 
 Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
@@ -44,19 +44,7 @@ def dump_plan(plan: PlanResult) -> Plan:
 
 
 def _milestone(m: MilestoneResult) -> Milestone:
-    if m.date_from is not None and m.date_to is not None:
-        return {
-            "id": m.id,
-            "kind": m.kind,
-            "day_from": m.day_from,
-            "day_to": m.day_to,
-            "title": m.title,
-            "text": m.text,
-            "sources": list(m.sources),
-            "date_from": m.date_from.isoformat(),
-            "date_to": m.date_to.isoformat(),
-        }
-    return {
+    data: Milestone = {
         "id": m.id,
         "kind": m.kind,
         "day_from": m.day_from,
@@ -65,3 +53,7 @@ def _milestone(m: MilestoneResult) -> Milestone:
         "text": m.text,
         "sources": list(m.sources),
     }
+    if m.date_from is not None and m.date_to is not None:
+        data["date_from"] = m.date_from.isoformat()
+        data["date_to"] = m.date_to.isoformat()
+    return data

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bothand.domain.case import Concern
     from bothand.domain.decide.engine import Decision
     from bothand.domain.knowledge.explainers import OptionInfo
-    from bothand.domain.plan.timeline import Plan as PlanResult
+    from bothand.domain.plan.plan import Plan as PlanResult
 
 CONTRACT_VERSION = "1"
 # A Severity, or "unrated" when no rating could be made (vocab.UNRATED).

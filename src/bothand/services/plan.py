@@ -35,11 +35,7 @@ def plan_for(
 
 def care_plan(catalog: Catalog, data: Any, option: str, start: dt.date | None) -> Plan:
     """The dated timeline of ``option`` for this case (relative days when ``start`` is None)."""
-    case = parse_case(data)
-    assessments = assess(catalog, case)
-    safety = safety_for(catalog, case, assessments)
-    plan = plan_for(catalog, case, assessments, safety, option)
-    return plan.dated(start) if start is not None else plan
+    return plan_case(catalog, parse_case(data), option, start)
 
 
 def plan_case(catalog: Catalog, case: Case, option: str, start: dt.date | None) -> Plan:

@@ -21,10 +21,10 @@ from fastapi.templating import Jinja2Templates
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.contract import dump_recommendation
+from bothand.contract import dump_recommendation, dump_safety
 from bothand.domain.case import Case
 from bothand.domain.clock import Clock
-from bothand.domain.plan.timeline import Plan
+from bothand.domain.plan.plan import Plan
 from bothand.web.flowstate import FlowAnswers
 from bothand.web.state import FlowCookie
 from bothand.web.views import source_labels
@@ -83,8 +83,8 @@ class Pipeline:
         case = answers.to_case(self.catalog, partial=True)
         if case is None:
             return None
-        safety: dict[str, Any] = self.result(case)["safety"]
-        return safety if safety["urgent"] else None
+        safety = self.outcome(case).safety
+        return dict(dump_safety(self.catalog, safety)) if safety.urgent else None
 
 
 @dataclass

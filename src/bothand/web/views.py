@@ -13,7 +13,7 @@ from typing import Any
 from bothand.catalog import Catalog
 from bothand.domain.knowledge.evidence import Arm, Figure, Gap, RelativeFinding
 from bothand.domain.knowledge.sources import Source
-from bothand.domain.plan.timeline import Milestone
+from bothand.domain.plan.plan import Milestone
 from bothand.domain.vocab import OPTION_IDS
 
 

@@ -34,34 +34,23 @@ from bothand.domain.decide.masks import MaskIndex
 from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, PatientText, SourceId
 from bothand.domain.plan.plan import (
     SEVERITIES_OR_UNRATED,
-    Milestone,
     MilestoneKind,
-    Plan,
-    PlanRequest,
-    SeverityOrUnrated,
 )
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, THERAPY_IDS, OptionId, TherapyId
 
 if TYPE_CHECKING:
     from bothand.domain.plan.planner import Planner
 
-# Re-exported: callers have imported the plan's result types from here.
 __all__ = [
     "DAYS_PER_WEEK",
     "MEDICATION_KINDS",
     "MEDICATION_OPTIONS",
     "PLAN_FACTS",
-    "SEVERITIES_OR_UNRATED",
     "TABLE_FACTS",
     "Course",
     "CourseLength",
     "HighRelapseRisk",
-    "Milestone",
-    "MilestoneKind",
     "MilestoneTemplate",
-    "Plan",
-    "PlanRequest",
-    "SeverityOrUnrated",
     "TherapyChoice",
     "Timeline",
     "Variant",

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 from bothand.catalog import Catalog
 from bothand.domain.errors import InputError
 from bothand.domain.knowledge.sources import Source
-from bothand.domain.plan.timeline import Plan
+from bothand.domain.plan.plan import Plan
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
 from bothand.reports.summary import html_to_pdf
