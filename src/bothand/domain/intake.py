@@ -8,7 +8,7 @@ locale files under the label keys named here; this module holds no wording.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import Field, model_validator
 
@@ -68,11 +68,11 @@ class Intake(ContentModel):
             raise ValueError("previous_episodes: values must rise, each once")
         return self
 
+    def listed(self, condition: str) -> tuple[str, ...]:
+        """The questionnaires listed for ``condition``, best first (none for an unknown one)."""
+        return self.questionnaires.get(cast(Condition, condition), ())
+
     def questionnaire_for(self, condition: str, can_ask: Callable[[str], bool]) -> str | None:
         """The instrument asked for ``condition``: the first listed that ``can_ask`` accepts
         (its wording can be shown), or None for the rating path."""
-        listed: tuple[str, ...] = ()
-        for known, instrument_ids in self.questionnaires.items():
-            if known == condition:
-                listed = instrument_ids
-        return next((i for i in listed if can_ask(i)), None)
+        return next((i for i in self.listed(condition) if can_ask(i)), None)

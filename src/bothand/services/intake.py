@@ -21,3 +21,10 @@ def questionnaire_for(catalog: Catalog, condition: str) -> Instrument | None:
 
     chosen = catalog.intake.questionnaire_for(condition, can_ask)
     return catalog.instruments[chosen] if chosen is not None else None
+
+
+def unavailable_reason(catalog: Catalog, condition: str) -> str | None:
+    """Why the intake's first questionnaire for ``condition`` cannot be asked here (its
+    licence keeps the wording out), or None when it can, or when none is listed."""
+    listed = catalog.intake.listed(condition)
+    return catalog.unavailable.get(listed[0]) if listed else None

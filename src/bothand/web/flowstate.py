@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,20 +29,20 @@ from bothand.domain.vocab import (
 )
 from bothand.services.intake import questionnaire_for
 
-NOT_SURE = "unsure"
-LOCALES = ("en-US", "en-GB")
-MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting")
-LEANINGS = ("therapy", "medication", "combined", "unsure")
-SURE_AREAS = ("sure", "understand", "risks", "support")
-# A start date outside these years is a typo: the one rule of contract/dates.py.
-FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
-AGE_UNSAID = "unsaid"
-
 Locale = Literal["en-US", "en-GB"]
 Matter = Literal["speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting"]
 Leaning = Literal["therapy", "medication", "combined", "unsure"]
 SureArea = Literal["sure", "understand", "risks", "support"]
 YesNo = Literal["yes", "no"]
+
+NOT_SURE = "unsure"
+LOCALES: tuple[Locale, ...] = get_args(Locale)
+MATTERS: tuple[Matter, ...] = get_args(Matter)
+LEANINGS: tuple[Leaning, ...] = get_args(Leaning)
+SURE_AREAS: tuple[SureArea, ...] = get_args(SureArea)
+# A start date outside these years is a typo: the one rule of contract/dates.py.
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
+AGE_UNSAID = "unsaid"
 Answer = Annotated[int, Field(ge=0, le=100)]
 Weight = Annotated[int, Field(ge=0, le=3)]
 
@@ -194,23 +194,6 @@ def saved_answers(state: FlowAnswers, condition: str, instrument: Instrument) ->
 
 def saved_extras(state: FlowAnswers, condition: str) -> dict[str, int]:
     return dict(state.extras.get(cast(Condition, condition), {}))
-
-
-def listed_instruments(catalog: Catalog, condition: str) -> tuple[str, ...]:
-    info = next((c for c in catalog.explainers.conditions if c.id == condition), None)
-    return info.instruments if info else ()
-
-
-def unavailable_reason(catalog: Catalog, condition: str) -> str | None:
-    """Why the condition's own questionnaire cannot be asked (its licence), if that is why."""
-    return next(
-        (
-            catalog.unavailable[i]
-            for i in listed_instruments(catalog, condition)[:1]
-            if i in catalog.unavailable
-        ),
-        None,
-    )
 
 
 def is_done(catalog: Catalog, state: FlowAnswers, condition: str) -> bool:

@@ -17,6 +17,7 @@ from bothand import services
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument, ScreenRule
 from bothand.domain.vocab import CONDITIONS, SEVERITIES
+from bothand.services import intake
 from bothand.services.intake import questionnaire_for
 from bothand.web.deps import FlowDep, FormDep, SavedFormDep, step
 from bothand.web.flowstate import (
@@ -25,7 +26,6 @@ from bothand.web.flowstate import (
     choice_id,
     saved_answers,
     saved_extras,
-    unavailable_reason,
 )
 from bothand.web.pages import FlowPage, FormErrors, int_in, one_of
 
@@ -55,7 +55,7 @@ def _question_page(
             "severity.html",
             saved=state.severity.get(condition),  # type: ignore[call-overload]
             severities=(*SEVERITIES, NOT_SURE),
-            reason=unavailable_reason(catalog, condition),
+            reason=intake.unavailable_reason(catalog, condition),
             **common,
         )
     answers = saved_answers(state, condition, instrument)
