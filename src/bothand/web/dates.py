@@ -1,5 +1,5 @@
-"""Dates on the web, in one place: the start date as a form sends it or as a query gives it,
-and dates in words. The year bounds (``FIRST_YEAR``-``LAST_YEAR``) are the flow state's.
+"""Dates on the web, in one place: the start date as a form sends it, and dates in words. The
+bounds, and the start date given as a query value, are ``contract/dates.py``'s one rule.
 Pure functions; "today" comes from the app's clock, never from here."""
 
 from __future__ import annotations
@@ -7,17 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bothand.domain.errors import InputError
-from bothand.web.flowstate import FIRST_YEAR, LAST_YEAR
+from bothand.contract.dates import FIRST_DAY, LAST_DAY
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Day, month and year typed into a plain text box: ASCII digits only, so "²" or a run of
 # 5,000 digits is simply not a date (``str.isdigit`` accepts both, and ``int`` then fails).
 _TYPED_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
 
 
 def _plausible(day: dt.date | None) -> dt.date | None:
-    return day if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR else None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 def parse_typed_start(raw: object, locale: str) -> dt.date | None:
@@ -40,19 +38,6 @@ def parse_typed_start(raw: object, locale: str) -> dt.date | None:
         return _plausible(dt.date(year, month, day))
     except ValueError:
         return None
-
-
-def parse_start(value: str, field: str = "start") -> dt.date:
-    """A start date given as YYYY-MM-DD (a query value), or an InputError naming ``field``."""
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(field, "must be a date written YYYY-MM-DD, such as 2026-01-31") from None
-    if _plausible(day) is None:
-        raise InputError(field, f"must be a date between {FIRST_YEAR} and {LAST_YEAR}")
-    return day
 
 
 def date_text(day: dt.date, locale: str) -> str:

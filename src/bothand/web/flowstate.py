@@ -40,8 +40,6 @@ LOCALES: tuple[Locale, ...] = get_args(Locale)
 MATTERS: tuple[Matter, ...] = get_args(Matter)
 LEANINGS: tuple[Leaning, ...] = get_args(Leaning)
 SURE_AREAS: tuple[SureArea, ...] = get_args(SureArea)
-# A start date outside these years is a typo: the one rule of contract/dates.py.
-FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
 AGE_UNSAID = "unsaid"
 Answer = Annotated[int, Field(ge=0, le=100)]
 Weight = Annotated[int, Field(ge=0, le=3)]
@@ -95,8 +93,9 @@ class FlowAnswers(BaseModel):
     @field_validator("start")
     @classmethod
     def _plausible_year(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+        # A start date outside these days is a typo: the one rule of contract/dates.py.
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"must be from {FIRST_DAY} to {LAST_DAY}")
         return value
 
     @classmethod

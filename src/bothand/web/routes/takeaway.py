@@ -29,13 +29,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from bothand.catalog import Catalog
+from bothand.contract.dates import parse_day
 from bothand.domain.errors import InputError
 from bothand.domain.knowledge.sources import Source
 from bothand.domain.plan.plan import Plan
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
 from bothand.reports.summary import html_to_pdf
-from bothand.web.dates import long_date, parse_start
+from bothand.web.dates import long_date
 from bothand.web.deps import ClockDep, FlowDep, TemplatesDep
 from bothand.web.flowstate import AGE_UNSAID, FlowAnswers
 from bothand.web.pages import Pipeline
@@ -307,7 +308,7 @@ def plan_ics(
     """The plan as a calendar file: ``option`` and ``start`` default to the person's choice
     in the flow, then to the recommendation's plan and today."""
     chosen = parse_option(option) if option is not None else None
-    day = parse_start(start) if start is not None else None
+    day = parse_day(start, "start") if start is not None else None
     case = flow.state.to_case(flow.catalog)
     if case is None:
         raise InputError("concerns", "there are no answers yet to make a plan from; start at /")
