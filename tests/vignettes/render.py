@@ -77,8 +77,12 @@ def _given(catalog: Catalog, vignette: dict[str, Any]) -> Iterator[str]:
         name = names[concern["condition"]]
         if "instrument" in concern:
             instrument = catalog.instruments[concern["instrument"]]
-            answers = ", ".join("no answer" if a is None else str(a) for a in concern["answers"])
-            yield f"{name}: answers to the {instrument.short_name}, item by item: {answers}"
+            # Each value beside its item number, so a reader finds item 9 without counting.
+            answers = ", ".join(
+                f"item {number}: {'no answer' if a is None else a}"
+                for number, a in enumerate(concern["answers"], start=1)
+            )
+            yield f"{name}: answers to the {instrument.short_name}: {answers}"
         elif "severity" in concern:
             yield f"{name}: rated {labels['severity.' + concern['severity']]} by a clinician"
         else:
