@@ -116,8 +116,8 @@ def test_an_unknown_source_in_a_reason_is_refused(content: Path) -> None:
         ),
         (
             "timeline.yaml",
-            'sources: [nice_ng222, nice_cg90]\n  note: "Two or more',
-            'sources: [no_such_source]\n  note: "Two or more',
+            "previous_episodes_at_least: 1\n  sources: [nice_ng222, nice_cg90]",
+            "previous_episodes_at_least: 1\n  sources: [no_such_source]",
             "timeline.yaml: high_relapse_risk.sources",
         ),
     ],

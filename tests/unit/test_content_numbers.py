@@ -70,14 +70,15 @@ def test_the_relapse_threshold_is_read_from_content(catalog: Catalog) -> None:
         step = next(m for m in plan.milestones if m.id == "milestone.continue_taper_stop")
         return step.day_from, step.day_to
 
-    assert talk(catalog, 1) != talk(catalog, 2)  # two past episodes: a longer wait
-    three = _with(
+    # one past episode and the current one make two (CG90 1.9.1): a longer wait
+    assert talk(catalog, 0) != talk(catalog, 1)
+    two = _with(
         catalog,
         "timeline.yaml",
-        lambda d: d["high_relapse_risk"].update(previous_episodes_at_least=3),
+        lambda d: d["high_relapse_risk"].update(previous_episodes_at_least=2),
     )
-    assert talk(three, 2) == talk(catalog, 1)
-    assert talk(three, 3) == talk(catalog, 2)
+    assert talk(two, 1) == talk(catalog, 0)
+    assert talk(two, 2) == talk(catalog, 1)
 
 
 def test_the_fit_order_of_the_plans_option_is_read_from_content(catalog: Catalog) -> None:

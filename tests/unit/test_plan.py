@@ -26,6 +26,7 @@ ALLOWED_SOURCES = {
     "guide_bothand",
     "nice_ng222",
     "nice_cg90",
+    "nice_ng134",
     "nice_cg113",
     "nice_cg159",
     "nice_cg31",
@@ -174,7 +175,7 @@ def _template(data: Any, milestone_id: str) -> Any:
             lambda d: _template(d, "milestone.first_medication_review")["variants"][1][
                 "when"
             ].update(age_from=30),
-            "age_from 30 is above age_to 25",
+            "age_from 30 is above age_to 17",
         ),
         (
             lambda d: _template(d, "milestone.first_medication_review")["variants"][1].update(
@@ -225,9 +226,52 @@ def test_first_medicine_review_is_at_about_one_week_for_ages_18_to_25(age: int) 
     assert window(plan("medication", age=age), "milestone.first_medication_review")[1] == 7
 
 
-@pytest.mark.parametrize("age", [None, 17, 26, 70])
+@pytest.mark.parametrize("age", [None, 26, 70])
 def test_other_ages_keep_the_two_week_review(age: int | None) -> None:
     assert window(plan("medication", age=age), "milestone.first_medication_review")[1] == 14
+
+
+@pytest.mark.parametrize("age", [9, 15, 17])
+def test_under_18_first_review_at_one_week_then_weekly(age: int) -> None:
+    # NG134 (and NG116, CG31, NG87 for their conditions): closer contact early for under-18s
+    for condition in ("depression", "ptsd", "ocd", "adhd"):
+        result = plan("medication", (condition, "moderate"), age=age)
+        assert window(result, "milestone.first_medication_review")[1] == 7
+        assert window(result, "milestone.medication_check_week2") == (14, 14)
+        assert window(result, "milestone.medication_check_week3") == (21, 21)
+
+
+@pytest.mark.parametrize("condition", ["generalized_anxiety", "panic", "social_anxiety", "ocd"])
+@pytest.mark.parametrize("age", [18, 26, 29])
+def test_anxiety_and_ocd_under_30_review_at_one_week_then_weekly(condition: str, age: int) -> None:
+    # CG113 / CKS OCD: under 30, a review after about a week, then weekly for the first month
+    result = plan("medication", (condition, "moderate"), age=age)
+    assert window(result, "milestone.first_medication_review")[1] == 7
+    assert window(result, "milestone.medication_check_week2") == (14, 14)
+
+
+@pytest.mark.parametrize("age", [30, 45])
+def test_depression_at_26_and_anxiety_from_30_have_no_weekly_checks(age: int) -> None:
+    for condition in ("depression", "panic"):
+        years = age if condition == "panic" else 26
+        result = plan("medication", (condition, "moderate"), age=years)
+        assert "milestone.medication_check_week2" not in {m.id for m in result.milestones}
+        assert window(result, "milestone.first_medication_review")[1] == 14
+
+
+def test_urgent_therapy_plans_have_a_first_week_contact() -> None:
+    for option in ("therapy", "therapy_first", "monitor"):
+        urgent = plan(option, ("depression", "severe"), age=40, at_risk=True)
+        assert window(urgent, "milestone.early_contact") == (0, 7)
+        calm = plan(option, ("depression", "severe"), age=40)
+        assert "milestone.early_contact" not in {m.id for m in calm.milestones}
+
+
+def test_ocd_medicine_is_judged_from_12_weeks() -> None:
+    # CG31: benefit from an SSRI for OCD can take 12 weeks or more
+    for option in ("medication", "medication_first"):
+        result = plan(option, ("ocd", "moderate"), age=40)
+        assert window(result, "milestone.check_progress")[0] >= 84
 
 
 def test_a_positive_safety_item_brings_the_first_review_to_one_week() -> None:
