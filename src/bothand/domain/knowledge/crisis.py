@@ -49,6 +49,7 @@ class CrisisLocale(ContentModel):
     urgent_message: PatientText  # shown first when a risk item is positive
     standing_message: PatientText  # the help link text shown on every surface
     zero_is_not_no_risk: PatientText  # shown beside a risk item answered 0
+    not_assessed: PatientText  # shown when no risk question was answered: never "no risk"
     resources: tuple[CrisisResource, ...] = Field(min_length=1)
     sources: tuple[SourceId, ...] = Field(min_length=1)
 
