@@ -30,6 +30,7 @@ KINDS = ("conditions", "treatments", "ideas", "terms")
 ALLOWED_SOURCES = frozenset(
     {
         "guide_bothand",
+        "whiteford_2013",
         "nice_ng222",
         "nice_qs8",
         "nice_cg90",

@@ -1,0 +1,108 @@
+"""The evidence data model: every figure says who, how many, what outcome, over what time and
+who the count includes; published ranges hold their point and stay inside the denominator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from bothand.catalog import Catalog
+from bothand.domain.knowledge.evidence import Figure, Ratio
+
+
+def figure(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "depression.test",
+        "condition": "depression",
+        "outcome": "relapse",
+        "headline": "A headline.",
+        "reference_group": "Adults.",
+        "time_frame": "One year.",
+        "design": "trial",
+        "people": 100,
+        "denominator": "Everyone who took part.",
+        "arms": [
+            {"option": "medication", "label": "Kept it", "events": 39},
+            {"option": "medication", "label": "Stopped", "events": 56},
+        ],
+        "uncertainty": "One study.",
+        "sources": ["lewis_2021_antler"],
+    }
+    base.update(changes)
+    return base
+
+
+def test_a_range_that_holds_its_point_is_accepted() -> None:
+    arms = [{"option": "therapy", "label": "x", "events": 31, "interval": {"low": 20, "high": 45}}]
+    assert Figure.model_validate(figure(arms=arms)).arms[0].interval is not None
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(32, 45), (10, 30), (20, 101), (45, 20)],
+    ids=["low above point", "high below point", "high above denominator", "reversed"],
+)
+def test_a_range_that_does_not_hold_its_point_is_refused(low: int, high: int) -> None:
+    band = {"low": low, "high": high}
+    arms = [{"option": "therapy", "label": "x", "events": 31, "interval": band}]
+    with pytest.raises(ValidationError, match="range"):
+        Figure.model_validate(figure(arms=arms))
+
+
+def test_a_ratio_outside_its_range_is_refused() -> None:
+    with pytest.raises(ValidationError, match="ratio range"):
+        Ratio.model_validate(
+            {"kind": "hazard_ratio", "point": 2.9, "low": 1.56, "high": 2.70, "words": "x"}
+        )
+
+
+def test_a_ratio_needs_two_arms() -> None:
+    ratio = {"kind": "hazard_ratio", "point": 2.06, "low": 1.56, "high": 2.70, "words": "x"}
+    one_arm = [{"option": "medication", "label": "x", "events": 39}]
+    with pytest.raises(ValidationError, match="two arms"):
+        Figure.model_validate(figure(arms=one_arm, ratio=ratio))
+
+
+@pytest.mark.parametrize("field", ["design", "denominator", "time_frame", "reference_group"])
+def test_a_figure_without_how_it_was_counted_is_refused(field: str) -> None:
+    data = figure()
+    del data[field]
+    with pytest.raises(ValidationError, match=field):
+        Figure.model_validate(data)
+
+
+def test_every_shipped_figure_says_who_what_when_and_who_is_counted(catalog: Catalog) -> None:
+    for f in catalog.evidence.figures:
+        assert f.reference_group and f.time_frame and f.denominator and f.outcome, f.id
+        for arm in f.arms:
+            band = arm.interval
+            assert band is None or band.low <= arm.events <= band.high <= f.per, f.id
+
+
+def test_records_and_models_are_never_called_a_trial(catalog: Catalog) -> None:
+    # NHS Talking Therapies figures are service records of finishers (audit item 8); the
+    # natural-course figure is a model from cohorts (Whiteford 2013).
+    designs = {f.id: f.design for f in catalog.evidence.figures}
+    assert designs["depression.recovery_nhs_talking_therapies"] == "observational"
+    assert designs["depression.without_treatment"] == "cohort_model"
+    for f in catalog.evidence.figures:
+        if f.design == "observational":
+            assert "finished" in f.denominator, f.id
+
+
+def test_the_removed_and_corrected_figures(catalog: Catalog) -> None:
+    by_id = {f.id: f for f in catalog.evidence.figures}
+    assert "depression.first_medicine_helps" not in by_id  # decision-aid card, no comparator
+    assert [a.events for a in by_id["depression.first_medicine_stard"].arms] == [28]
+    hollon = by_id["depression.relapse_after_stopping"]
+    assert [a.events for a in hollon.arms] == [31, 76, 47]
+    assert hollon.people == 104
+    antler = by_id["depression.relapse_slow_stop"].ratio
+    assert antler is not None and (antler.point, antler.low, antler.high) == (2.06, 1.56, 2.70)
+
+
+def test_no_therapy_page_repeats_the_rejected_eight_sessions_figure(catalog: Catalog) -> None:
+    for treatment in catalog.explainers.treatments:
+        assert "8 sessions" not in treatment.time_to_help.text, treatment.id
