@@ -295,11 +295,22 @@ def test_bipolar_preferring_to_avoid_medicine_still_sees_every_option(
     names = option_names(catalog)
     header = section(options, "<thead>", "</thead>")
     assert [names[o] for o in ALL_OPTIONS] == re.findall(r'<th scope="col">([^<]+)</th>', header)
-    for option in ALL_OPTIONS:  # one card per option for a phone, with the same fields
-        card = section(options, f'id="card-{option}"', "</article>")
+    # First the one-screen comparison: six rows, each with its fit in words (and a shape).
+    rows = section(options, '<ol class="compare-rows"', "</ol>")
+    assert rows.count('<li class="compare-row">') == len(ALL_OPTIONS)
+    assert rows.count('class="fit-mark"') == len(ALL_OPTIONS)
+    assert options.index("compare-rows") < options.index('class="card option-detail"')
+    for option in ALL_OPTIONS:  # then one folded card per option, with the same fields
+        anchor = option.replace("_", "-")
+        card = section(
+            options, f'<details class="card option-detail" id="option-{anchor}"', "</details>"
+        )
         fields = re.findall(r"<dt>([^<]+)</dt>", card)
-        assert fields == [catalog.labels[f"flow.options.field.{f}"] for f in FIELDS]
-    combined = section(options, 'id="card-combined"', "</article>")
+        # the fit is in the card's summary line, the other fields inside
+        assert fields == [catalog.labels[f"flow.options.field.{f}"] for f in FIELDS[1:]]
+        reasons = re.findall(r"<li>(.*?)\n", section(card, '<ul class="reasons">', "</ul>"))
+        assert len(reasons) == len(set(reasons)), f"a reason repeated in {option}: {reasons}"
+    combined = section(options, 'id="option-combined"', "</details>")
     assert catalog.labels["fit.usual_start"] in combined
     case = {
         "concerns": [{"condition": "bipolar", "severity": "moderate"}],

@@ -100,6 +100,21 @@ def values_post(form: FormDep, flow: ValuesStep) -> Response:
 # --- options -----------------------------------------------------------------------------
 
 
+def _reasons_once(reasons: list[dict[str, Any]]) -> dict[str, Any]:
+    """An option's reasons with none repeated (by id or by words), and the one that matters
+    most to this person: the first about what they told us, else the first reason."""
+    seen: set[str] = set()
+    once = []
+    for reason in reasons:
+        if reason["id"] in seen or reason["text"] in seen:
+            continue
+        seen.update((reason["id"], reason["text"]))
+        once.append(reason)
+    personal = [r for r in once if r["id"].startswith(PREFERENCE_REASON)]
+    top = (personal or once)[0] if once else None
+    return {"reasons": once, "top_reason": top}
+
+
 @router.get("/options", response_class=HTMLResponse)
 def options_page(flow: OptionsStep) -> Response:
     catalog, state = flow.catalog, flow.state
@@ -107,13 +122,7 @@ def options_page(flow: OptionsStep) -> Response:
     conditions = [concern.condition for concern in case.concerns]
     info = {option.id: option for option in catalog.explainers.options}
     options = [
-        {
-            **option,
-            "info": info[option["id"]],
-            "preference_reasons": [
-                r for r in option["reasons"] if r["id"].startswith(PREFERENCE_REASON)
-            ],
-        }
+        {**option, "info": info[option["id"]], **_reasons_once(option["reasons"])}
         for option in flow.pipeline.result(case)["options"]
     ]
     return flow.render(
