@@ -451,7 +451,7 @@ def test_the_front_sheet_gives_each_items_answer_and_the_risk_answers_value(
     assert "Q&nbsp;9 (risk):&nbsp;<strong>2</strong>" in front
     assert "Q&nbsp;16:&nbsp;<strong>3</strong>" in front  # PCL-5 item 16
     risk = front.split('id="risk-h"')[1].split("</section>")[0]
-    assert "PHQ-9 question 9" in risk and "<strong>2</strong>" in risk
+    assert "PHQ-9 Q&nbsp;9 asks" in risk and "<strong>2</strong>" in risk
     assert "above 0" in risk
     for heading in ("concerns-h", "risk-h", "matters-h", "leaning-h", "chosen-h", "questions-h"):
         assert f'id="{heading}"' in front
