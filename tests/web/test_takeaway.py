@@ -425,3 +425,78 @@ def _case(catalog: Catalog) -> dict[str, Any]:
     case = answers(flow_state()).to_case(catalog)
     assert case is not None
     return case.model_dump()
+
+
+# --- the front sheet (issue 10, item 7) --------------------------------------------------------
+PCL5_43 = [2, 2, 3, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2]  # 43 of 80
+
+
+def heavy_state() -> dict[str, Any]:
+    """Three concerns, a positive item 9 and PCL-5 43/80: the longest front sheet we make."""
+    return flow_state(
+        concerns=["depression", "ptsd", "panic"],
+        answers={"depression": [2, 1, 2, 2, 1, 1, 2, 0, 2], "ptsd": PCL5_43},
+        instruments={"depression": "phq9", "ptsd": "pcl5"},
+        severity={"panic": "moderate"},
+        age=34,
+    )
+
+
+def test_the_front_sheet_gives_each_items_answer_and_the_risk_answers_value(
+    app: FastAPI, client: TestClient
+) -> None:
+    html = page(app, client, heavy_state())
+    front = html.split('class="front-sheet"')[1].split('id="details"')[0]
+    assert sum(PCL5_43) == 43 and "43 out of 80" in front
+    assert "Q&nbsp;9 (risk):&nbsp;<strong>2</strong>" in front
+    assert "Q&nbsp;16:&nbsp;<strong>3</strong>" in front  # PCL-5 item 16
+    risk = front.split('id="risk-h"')[1].split("</section>")[0]
+    assert "PHQ-9 Q&nbsp;9 asks" in risk and "<strong>2</strong>" in risk
+    assert "above 0" in risk
+    for heading in ("concerns-h", "risk-h", "matters-h", "leaning-h", "chosen-h", "questions-h"):
+        assert f'id="{heading}"' in front
+
+
+def test_a_likely_ptsd_screen_is_not_called_not_rated(app: FastAPI, client: TestClient) -> None:
+    html = page(app, client, heavy_state())
+    ptsd = html.split("<h3>PTSD")[1].split("</div>")[0]
+    assert "not rated" not in ptsd.lower()
+    assert "above the screening cut-off" in ptsd
+
+
+def test_without_a_risk_answer_the_sheet_says_risk_was_not_checked(
+    app: FastAPI, client: TestClient
+) -> None:
+    state = flow_state(concerns=["ptsd"], answers={"ptsd": PCL5_43}, instruments={"ptsd": "pcl5"})
+    state.pop("severity")
+    risk = page(app, client, state).split('id="risk-h"')[1].split("</section>")[0]
+    assert "Risk was not checked" in risk
+    assert "no risk" not in risk.lower()
+
+
+def test_the_question_list_does_not_ask_to_pick(app: FastAPI, client: TestClient) -> None:
+    assert "Pick the ones" not in page(app, client, flow_state())
+
+
+def test_the_front_sheet_ends_on_page_2_and_details_start_a_page(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured in the PDF WeasyPrint lays out: the ids on each page."""
+    from bothand.reports.summary import page_anchors
+    from bothand.web.routes import takeaway
+
+    seen: dict[str, Any] = {}
+    real = takeaway.html_to_pdf
+
+    def spy(html: str, **kwargs: Any) -> bytes:
+        seen.update(html=html, kwargs=kwargs)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(takeaway, "html_to_pdf", spy)
+    assert with_state(app, client, heavy_state()).get("/summary.pdf").status_code == 200
+    pages = page_anchors(seen["html"], **seen["kwargs"])
+    on_page = {anchor: number for number, ids in enumerate(pages, 1) for anchor in ids}
+    assert on_page["questions-h"] <= 2
+    details = min(n for n, ids in enumerate(pages, 1) if "details" in ids)
+    assert details == on_page["questions-h"] + 1
+    assert on_page["options-h"] == details  # the options heading is not left at a page foot

@@ -42,6 +42,22 @@ class StaticFetcher(URLFetcher):  # type: ignore[misc]
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
 
 
+def _document(html: str, base_url: str, static_dir: Path, stylesheets: Sequence[str]) -> Any:
+    fetcher = StaticFetcher(base_url, static_dir)
+    prefix = base_url.rstrip("/") + "/static/"
+    extra = [CSS(url=prefix + name, url_fetcher=fetcher) for name in stylesheets]
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=extra)
+
+
+def page_anchors(
+    html: str, *, base_url: str, static_dir: Path, stylesheets: Sequence[str] = ()
+) -> list[set[str]]:
+    """The element ids laid out on each page of the PDF ``html_to_pdf`` would make, in page
+    order: how a test or a benchmark finds the page an element (e.g. ``details``) lands on."""
+    document = _document(html, base_url, static_dir, stylesheets)
+    return [set(page.anchors) for page in document.pages]
+
+
 def html_to_pdf(
     html: str,
     *,

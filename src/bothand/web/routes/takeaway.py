@@ -72,6 +72,10 @@ class ConcernRow:
     severity: str  # a severity id or "unrated"
     rated_by_clinician: bool
     prorated: bool
+    # per-item answers in item order: (item number, answer or None, a risk item)
+    items: tuple[tuple[int, int | None, bool], ...] = ()
+    screen_positive: bool = False  # a screen without bands whose cut-off was reached
+    measures_severity: bool = True
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,9 @@ class Summary:
     plan_start: dt.date | None = None
     plan_start_text: str = ""
     plan: tuple[PlanRow, ...] = ()
+    next_dates: tuple[PlanRow, ...] = ()  # the plan's first three steps, for the front sheet
+    # (short instrument name, item number, answer) of every risk item answered
+    risk_answers: tuple[tuple[str, int, int], ...] = ()
     ics_url: str = ""
     cited: tuple[Source, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
@@ -138,13 +145,17 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
 
     option_names: dict[str, str] = {info.id: info.name for info in catalog.explainers.options}
     condition_titles: dict[str, str] = {c.id: c.name for c in catalog.explainers.conditions}
+    concerns = tuple(
+        _concern_row(catalog, a, condition_titles, answers) for a in result["assessments"]
+    )
+    plan_rows = _plan_rows(plan)
     return Summary(
         status="ready",
         made_on=today,
         made_on_text=made_on_text,
         version=version,
         safety=result["safety"],
-        concerns=tuple(_concern_row(catalog, a, condition_titles) for a in result["assessments"]),
+        concerns=concerns,
         preferences=case.preferences.model_dump(),
         engage=case.able_to_engage_in_therapy,
         about=_about(catalog, answers),
@@ -158,7 +169,14 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
         plan_option_name=option_names[option],
         plan_start=start,
         plan_start_text=long_date(start),
-        plan=_plan_rows(plan),
+        plan=plan_rows,
+        next_dates=plan_rows[:3],
+        risk_answers=tuple(
+            (row.instrument or "", number, value)
+            for row in concerns
+            for number, value, risk in row.items
+            if risk and value is not None
+        ),
         ics_url=f"/plan.ics?option={option}&start={start.isoformat()}",
         cited=_cited(catalog, result["options"], plan),
         labels=source_labels(catalog),
@@ -166,9 +184,18 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
 
 
 def _concern_row(
-    catalog: Catalog, assessment: dict[str, Any], titles: dict[str, str]
+    catalog: Catalog, assessment: dict[str, Any], titles: dict[str, str], answers: FlowAnswers
 ) -> ConcernRow:
     instrument = catalog.instruments.get(assessment.get("instrument") or "")
+    given = answers.answers.get(assessment["condition"], ()) if instrument else ()
+    items = (
+        tuple(
+            (item.number, given[item.number - 1] if item.number <= len(given) else None, item.risk)
+            for item in instrument.items
+        )
+        if instrument and given
+        else ()
+    )
     return ConcernRow(
         name=titles[assessment["condition"]],
         instrument=instrument.short_name if instrument else None,
@@ -177,6 +204,9 @@ def _concern_row(
         severity=assessment["severity"],
         rated_by_clinician=assessment.get("rated_by") == "clinician",
         prorated=bool(assessment.get("prorated")),
+        items=items,
+        screen_positive=bool(assessment.get("screen_positive")),
+        measures_severity=instrument.measures_severity if instrument else True,
     )
 
 
