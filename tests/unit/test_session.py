@@ -257,3 +257,16 @@ def test_input_that_ends_in_the_intake_is_bad_input_not_a_crash(catalog: Catalog
     lines = ["", number_of(catalog, "adhd"), "", "40"]
     with pytest.raises(InputError, match="input ended"):
         run_session(catalog, io.StringIO("\n".join(lines) + "\n"), io.StringIO())
+
+
+def test_no_raw_source_ids_words_unbroken_and_the_calendar_saved(
+    catalog: Catalog, seen: Seen, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    lines = ["2", number_of(catalog, "panic"), rating(catalog, "mild"), *SKIP_INTAKE]
+    session(catalog, seen, lines + ending(save=""), folder=tmp_path)
+    assert "nice_ng222" not in seen.text and "guide_bothand" not in seen.text
+    assert "988" not in seen.text  # the UK was chosen: no US line shown
+    calendar = Calendar.from_ical((tmp_path / "bothand-plan.ics").read_bytes())
+    assert calendar.walk("VEVENT")
