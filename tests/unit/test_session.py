@@ -8,7 +8,9 @@ wrapped (not replaced) so a test can see the case the session built.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from bothand import services
 from bothand.catalog import Catalog
 from bothand.cli.session import run_session
 from bothand.contract import dump_plan
+from bothand.domain.clock import FixedClock
 from bothand.domain.errors import InputError
 from bothand.domain.vocab import CONDITIONS, OPTION_IDS, SEVERITIES
 from bothand.services import intake
@@ -54,9 +57,15 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
     return record
 
 
-def session(catalog: Catalog, seen: Seen, lines: list[str]) -> Seen:
+CLOCK = FixedClock(dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.UTC))
+
+
+def session(catalog: Catalog, seen: Seen, lines: list[str], folder: Path | None = None) -> Seen:
+    """Run the session on ``lines``; the calendar offer saves in ``folder`` (a test's tmp
+    folder) or is declined by the last line ("no", from ``ending``)."""
     out = io.StringIO()
-    assert run_session(catalog, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    status = run_session(catalog, io.StringIO("\n".join(lines) + "\n"), out, CLOCK, folder)
+    assert status == 0
     seen.text = out.getvalue()
     return seen
 
@@ -77,12 +86,16 @@ def episodes(catalog: Catalog, value: int) -> str:
     return str(values.index(value) + 1)
 
 
-def ending(option: str | None = None) -> list[str]:
-    """Preferences (Enter: open), engage (Enter: yes), the option (Enter: the plan's), the
-    start date."""
+SKIP_VALUES = [""] * 7  # six things that may matter, then the leaning: all skipped
+SKIP_READINESS = [""] * 4  # the four readiness questions, skipped
+
+
+def ending(option: str | None = None, save: str = "no") -> list[str]:
+    """What matters (skipped), preferences (Enter: open), engage (Enter: yes), readiness
+    (skipped), the option (Enter: the plan's), the start date, and the calendar offer."""
     options: list[str] = list(OPTION_IDS)
     number = str(options.index(option) + 1) if option else ""
-    return ["", "", "", number, START]
+    return [*SKIP_VALUES, "", "", "", *SKIP_READINESS, number, START, save]
 
 
 SKIP_INTAKE = ["", "", "", ""]  # age, earlier episodes, medicine before, therapy before
@@ -218,7 +231,23 @@ def test_choices_it_cannot_read_are_asked_again(catalog: Catalog, seen: Seen) ->
         "",
         "",
     ]
-    session(catalog, seen, [*lines, "", "", "", "", "2027-02-30", "9999-12-31", START])
+    session(
+        catalog,
+        seen,
+        [
+            *lines,
+            *SKIP_VALUES,
+            "",
+            "",
+            "",
+            *SKIP_READINESS,
+            "",
+            "2027-02-30",
+            "9999-12-31",
+            START,
+            "no",
+        ],
+    )
     assert seen.case["concerns"] == [{"condition": "panic", "severity": "mild"}]
     assert seen.case["history"] == {"previous_episodes": 1}
     assert seen.text.count(catalog.labels["intake.start_error"]) == 2
@@ -229,3 +258,16 @@ def test_input_that_ends_in_the_intake_is_bad_input_not_a_crash(catalog: Catalog
     lines = ["", number_of(catalog, "adhd"), "", "40"]
     with pytest.raises(InputError, match="input ended"):
         run_session(catalog, io.StringIO("\n".join(lines) + "\n"), io.StringIO())
+
+
+def test_no_raw_source_ids_words_unbroken_and_the_calendar_saved(
+    catalog: Catalog, seen: Seen, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    lines = ["2", number_of(catalog, "panic"), rating(catalog, "mild"), *SKIP_INTAKE]
+    session(catalog, seen, lines + ending(save=""), folder=tmp_path)
+    assert "nice_ng222" not in seen.text and "guide_bothand" not in seen.text
+    assert "988" not in seen.text  # the UK was chosen: no US line shown
+    calendar = Calendar.from_ical((tmp_path / "bothand-plan.ics").read_bytes())
+    assert calendar.walk("VEVENT")

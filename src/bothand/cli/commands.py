@@ -23,6 +23,7 @@ from bothand.cli import session
 from bothand.cli.terminal import render_explainer, render_plan, render_recommendation
 from bothand.contract import dump_plan, to_json
 from bothand.contract.dates import parse_day
+from bothand.domain.clock import SystemClock
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
@@ -187,7 +188,8 @@ def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _start(args: argparse.Namespace, catalog: Catalog) -> int:
-    return session.run_session(catalog, sys.stdin, sys.stdout)
+    clock = SystemClock(Settings.from_env().zone)  # "today" in the settings' time zone
+    return session.run_session(catalog, sys.stdin, sys.stdout, clock)
 
 
 # --- input ------------------------------------------------------------------------------

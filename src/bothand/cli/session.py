@@ -7,19 +7,36 @@ A positive risk answer prints crisis help before anything else, right after the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from bothand import services
 from bothand.catalog import Catalog
-from bothand.cli.terminal import WIDTH, render_plan, render_recommendation, render_safety, wrap
+from bothand.cli import terminal
+from bothand.cli.terminal import (
+    render_plan,
+    render_recommendation,
+    render_safety,
+    render_summary,
+    wrap,
+)
 from bothand.contract import dump_plan, dump_safety, parse_day
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.assess.safety import assess_safety
 from bothand.domain.assess.scoring import Score, parse_answer, score
+from bothand.domain.clock import Clock, SystemClock
 from bothand.domain.errors import InputError
+from bothand.domain.plan.plan import Plan
 from bothand.domain.vocab import HISTORY_OUTCOMES, SEVERITIES
+from bothand.reports.ics import plan_to_ics
 from bothand.services import intake
+
+ICS_NAME = "bothand-plan.ics"
 
 
 def ask(prompt: str, stdin: TextIO, stdout: TextIO) -> str:
@@ -43,7 +60,7 @@ def choose(
 ) -> str:
     """Pick one of ``choices`` (value, label) by number or by the start of its label."""
     for number, (_, label) in enumerate(choices, start=1):
-        stdout.write(f"  {number}. {label}\n")
+        stdout.write(wrap(f"{number}. {label}", "  ", hang=len(str(number)) + 2))
     while True:
         raw = ask(prompt, stdin, stdout).lower()
         if not raw and default is not None:
@@ -72,9 +89,9 @@ def administer(
     answers: list[int] = []
     total_items = len(instrument.items)
     for index, item in enumerate(instrument.items):
-        stdout.write(f"\n{index + 1} of {total_items}. {item.text}\n")
+        stdout.write("\n" + wrap(f"{index + 1} of {total_items}. {item.text}"))
         for option in instrument.options_for(item):
-            stdout.write(f"  {option.value} = {option.text}\n")
+            stdout.write(wrap(f"{option.value} = {option.text}", "  ", hang=4))
         while True:
             raw = ask("> ", stdin, stdout)
             try:
@@ -85,9 +102,17 @@ def administer(
     for extra in instrument.extra_items:
         if extra.show == "any_item_above_zero" and not any(answers):
             continue
-        stdout.write(f"\n{extra.text}\n")
-        labels = [(str(option.value), option.text or str(option.value)) for option in extra.options]
-        choose("> ", labels, stdin, stdout)  # unscored: asked as published, not kept
+        stdout.write("\n" + wrap(extra.text or ""))
+        for option in extra.options:
+            stdout.write(wrap(f"{option.value} = {option.text or option.value}", "  ", hang=4))
+        while True:  # unscored: asked as published (numbered by its values), not kept
+            raw = ask("> ", stdin, stdout).casefold()
+            if any(
+                raw == str(option.value) or (raw and (option.text or "").casefold().startswith(raw))
+                for option in extra.options
+            ):
+                break
+            stdout.write("  " + catalog.labels["prompt.invalid"] + "\n")
     return answers
 
 
@@ -144,65 +169,68 @@ def render_help_line(safety: dict[str, Any]) -> str:
     return out
 
 
-def run_session(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int:
-    """`bothand start`: the whole flow, from "what is bothering you" to a plan.
+def run_session(
+    catalog: Catalog,
+    stdin: TextIO,
+    stdout: TextIO,
+    clock: Clock | None = None,
+    folder: Path | None = None,
+) -> int:
+    """`bothand start`: the whole flow, from "where do you live" to a plan and its summary.
 
-    It asks what the intake (content/intake.yaml) asks, as the web flow does: per concern the
-    questionnaire the intake names, or a rating; then age and history; then preferences and
-    whether weekly therapy is possible now."""
-    labels = catalog.labels
-    stdout.write("=" * WIDTH + "\nBothand\n" + wrap(labels["disclaimer"]))
-    stdout.write(render_help_line(_safety(catalog, [], "en")))
-    stdout.write("=" * WIDTH + "\n")
-    locale = choose(
-        labels["session.locale"] + " ",
-        [("en-US", "United States"), ("en-GB", "United Kingdom")],
-        stdin,
-        stdout,
-        default="en-US",
-    )
+    Crisis help comes first: the country is asked before anything else and its lines shown
+    (both countries' when it is neither or not known). Then it asks what the web flow asks,
+    in its order: per concern the questionnaire the intake names, or a rating; age and
+    history; what matters, the leaning, feelings about medicine and therapy, whether weekly
+    therapy is possible now, and the readiness check; then the options, a plan from a start
+    date (today by ``clock``), the summary, and an offer to save the plan's calendar file in
+    ``folder`` (the current folder by default). One function per step."""
+    clock = clock or SystemClock()
+    locale = _ask_country(catalog, stdin, stdout)
     concerns = _ask_concerns(catalog, locale, stdin, stdout)
     answers = _ask_intake(catalog, stdin, stdout)
-    preference_choices = [
-        ("open", labels["preference.open"]),
-        ("prefer_to_avoid", labels["preference.prefer_to_avoid"]),
-        ("unsure", labels["preference.unsure"]),
-    ]
-    stdout.write("\n" + wrap(labels["session.medication_preference"]))
-    medication = choose("> ", preference_choices, stdin, stdout, default="open")
-    stdout.write("\n" + wrap(labels["session.therapy_preference"]))
-    therapy = choose("> ", preference_choices, stdin, stdout, default="open")
-    if "able_to_engage_in_therapy" in catalog.intake.asks:
-        stdout.write("\n" + wrap(labels["session.engage"]))
-        engage = choose(
-            "> ",
-            [("yes", labels["answer.yes"]), ("no", labels["answer.no"])],
-            stdin,
-            stdout,
-            default="yes",
-        )
-        answers["able_to_engage_in_therapy"] = engage == "yes"
-    case = {
-        "concerns": concerns,
-        "preferences": {"medication": medication, "therapy": therapy},
-        **answers,
-        "locale": locale,
-    }
+    values = _ask_values(catalog, stdin, stdout)
+    preferences, engage = _ask_feelings(catalog, stdin, stdout)
+    if engage is not None:
+        answers["able_to_engage_in_therapy"] = engage
+    values.sure = _ask_readiness(catalog, stdin, stdout)
+    case = {"concerns": concerns, "preferences": preferences, **answers, "locale": locale}
     recommendation = services.recommend(catalog, case)
     stdout.write("\n" + render_recommendation(recommendation, catalog))
-    names = [(option["id"], option["name"]) for option in recommendation["options"]]
-    stdout.write("\n" + wrap(labels["session.plan_option"]))
-    option = choose("> ", names, stdin, stdout, default=recommendation["plan"]["option"])
-    while True:
-        raw_start = ask(labels["session.plan_start"] + " ", stdin, stdout)
-        try:
-            start = dt.date.today() if not raw_start else parse_day(raw_start, "start date")
-            break
-        except InputError:  # not a date, or outside the years any plan may start in
-            stdout.write("  " + labels["intake.start_error"] + "\n")
+    option = _ask_option(catalog, recommendation, stdin, stdout)
+    start = _ask_start(catalog, clock, stdin, stdout)
     plan = services.care_plan(catalog, case, option, start)
     stdout.write("\n" + render_plan(dict(dump_plan(plan)), catalog))
+    stdout.write(
+        "\n" + render_summary(catalog, recommendation, case, values, dict(dump_plan(plan)))
+    )
+    _offer_calendar(catalog, plan, clock, folder or Path("."), stdin, stdout)
     return 0
+
+
+# --- crisis help first ---------------------------------------------------------------------
+
+COUNTRIES = (("en-US", "session.country.us"), ("en-GB", "session.country.uk"))
+
+
+def _ask_country(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> str:
+    """Where the person lives, asked before anything else, then that country's help lines;
+    "somewhere else, or not sure" shows both countries' lines. No line is shown before the
+    answer, so nobody is given another country's numbers first. Returns the case's locale."""
+    labels = catalog.labels
+    stdout.write(terminal.rule() + "Bothand\n" + wrap(labels["disclaimer"]) + terminal.rule())
+    stdout.write("\n" + wrap(labels["session.locale"]))
+    choices = [(code, labels[key]) for code, key in COUNTRIES]
+    choices.append(("", labels["session.country.other"]))
+    picked = choose("> ", choices, stdin, stdout, default="")  # Enter: not sure, so both
+    stdout.write("\n")
+    for code in [picked] if picked else [code for code, _ in COUNTRIES]:
+        entry = catalog.crisis.for_locale(code)
+        if not picked:
+            stdout.write(entry.region + "\n")
+        stdout.write(render_help_line(_safety(catalog, [], code)))
+    stdout.write(terminal.rule())
+    return picked or "en"
 
 
 def _ask_concerns(
@@ -213,7 +241,7 @@ def _ask_concerns(
     conditions = [(info.id, info.name) for info in catalog.explainers.conditions]
     stdout.write("\n" + wrap(labels["session.concerns"]))
     for number, (_, name) in enumerate(conditions, start=1):
-        stdout.write(f"  {number}. {name}\n")
+        stdout.write(wrap(f"{number}. {name}", "  ", hang=len(str(number)) + 2))
     chosen = _pick_many(labels["session.concerns_prompt"] + " ", len(conditions), stdin, stdout)
     concerns: list[dict[str, Any]] = []
     for number in chosen:
@@ -279,6 +307,149 @@ def _ask_intake(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> dict[str, An
     if history:
         answers["history"] = history
     return answers
+
+
+# --- what matters, feelings, readiness (the web's values step) ------------------------------
+
+MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting")
+MATTER_SCALE = (0, 1, 2, 3)
+LEANINGS = ("therapy", "medication", "combined", "unsure")
+SURE_AREAS = ("sure", "understand", "risks", "support")
+FEELINGS = ("open", "prefer_to_avoid", "unsure")
+
+
+@dataclass
+class Values:
+    """What the session asked that is not part of the case: it goes to the summary only."""
+
+    matters: dict[str, int] = dataclasses.field(default_factory=dict)
+    leaning: str | None = None
+    sure: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _ask_values(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> Values:
+    """How much each thing matters (0-3, the web's scale; Enter skips) and the leaning."""
+    labels = catalog.labels
+    values = Values()
+    stdout.write("\n" + labels["flow.values.title"] + "\n" + wrap(labels["flow.values.intro"]))
+    stdout.write("\n" + wrap(labels["flow.values.matter_title"]))
+    stdout.write(wrap(labels["flow.values.matter_intro"] + " " + labels["session.skip_hint"]))
+    scale = [(str(v), labels[f"flow.value.scale_{v}"]) for v in MATTER_SCALE]
+    for what in MATTERS:
+        stdout.write("\n" + wrap(labels[f"flow.value.{what}"]))
+        picked = choose("> ", scale, stdin, stdout, default="")
+        if picked:
+            values.matters[what] = int(picked)
+    stdout.write("\n" + wrap(labels["flow.values.leaning_legend"]))
+    stdout.write(wrap(labels["flow.values.optional"] + " " + labels["session.skip_hint"]))
+    leanings = [(lean, labels[f"flow.leaning.{lean}"]) for lean in LEANINGS]
+    values.leaning = choose("> ", leanings, stdin, stdout, default="") or None
+    return values
+
+
+def _ask_feelings(
+    catalog: Catalog, stdin: TextIO, stdout: TextIO
+) -> tuple[dict[str, str], bool | None]:
+    """How the person feels about medicine and therapy (Enter: open to it), and whether weekly
+    therapy is possible now (Enter: yes), when the intake asks it."""
+    labels = catalog.labels
+    feelings = [(f, labels[f"preference.{f}"]) for f in FEELINGS]
+    stdout.write("\n" + labels["flow.values.feel_title"] + "\n")
+    stdout.write("\n" + wrap(labels["session.medication_preference"]))
+    medication = choose("> ", feelings, stdin, stdout, default="open")
+    stdout.write("\n" + wrap(labels["session.therapy_preference"]))
+    therapy = choose("> ", feelings, stdin, stdout, default="open")
+    engage: bool | None = None
+    if "able_to_engage_in_therapy" in catalog.intake.asks:
+        stdout.write("\n" + wrap(labels["session.engage"]))
+        yes_no = [("yes", labels["answer.yes"]), ("no", labels["answer.no"])]
+        engage = choose("> ", yes_no, stdin, stdout, default="yes") == "yes"
+    return {"medication": medication, "therapy": therapy}, engage
+
+
+def _ask_readiness(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> dict[str, str]:
+    """The four readiness questions, yes or no; Enter skips one."""
+    labels = catalog.labels
+    stdout.write("\n" + labels["flow.sure.title_before"] + "\n" + wrap(labels["flow.sure.intro"]))
+    yes_no = [("yes", labels["answer.yes"]), ("no", labels["answer.no"])]
+    sure: dict[str, str] = {}
+    for area in SURE_AREAS:
+        stdout.write("\n" + wrap(labels[f"flow.sure.{area}"]))
+        picked = choose("> ", yes_no, stdin, stdout, default="")
+        if picked:
+            sure[area] = picked
+    return sure
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+def _ask_option(
+    catalog: Catalog, recommendation: dict[str, Any], stdin: TextIO, stdout: TextIO
+) -> str:
+    """The option to plan; Enter takes the one the prompt names (the recommendation's plan)."""
+    suggested = recommendation["plan"]["option"]
+    names = [(option["id"], option["name"]) for option in recommendation["options"]]
+    name = dict(names)[suggested]
+    stdout.write("\n" + wrap(catalog.labels["session.plan_option"].replace("{option}", name)))
+    return choose("> ", names, stdin, stdout, default=suggested)
+
+
+def _ask_start(catalog: Catalog, clock: Clock, stdin: TextIO, stdout: TextIO) -> dt.date:
+    """A start date by the shared rule; Enter is today by the clock (the settings' zone)."""
+    labels = catalog.labels
+    while True:
+        raw = ask(labels["session.plan_start"] + " ", stdin, stdout)
+        try:
+            return clock.today() if not raw else parse_day(raw, "start date")
+        except InputError:  # not a date, or outside the years any plan may start in
+            stdout.write("  " + labels["intake.start_error"] + "\n")
+
+
+def _offer_calendar(
+    catalog: Catalog, plan: Plan, clock: Clock, folder: Path, stdin: TextIO, stdout: TextIO
+) -> None:
+    """Offer the plan's dates as a calendar file (the web's reports code). Enter saves it as
+    bothand-plan.ics in ``folder``; "no" skips; an existing file is replaced only after a yes."""
+    labels = catalog.labels
+    default = folder / ICS_NAME
+    stdout.write("\n" + wrap(labels["session.save_ics"].replace("{path}", str(default))))
+    while True:
+        raw = ask("> ", stdin, stdout)
+        if raw.casefold() in ("n", "no"):
+            return
+        path = default if not raw else folder / Path(raw).expanduser()
+        if path.is_dir():
+            path = path / ICS_NAME
+        if path.exists():
+            stdout.write(wrap(labels["session.save_exists"].replace("{path}", str(path))))
+            yes_no = [("yes", labels["answer.yes"]), ("no", labels["answer.no"])]
+            if choose("> ", yes_no, stdin, stdout, default="no") != "yes":
+                stdout.write(wrap(labels["session.save_other"]))
+                continue
+        try:
+            write_file(path, plan_to_ics(plan, stamp=clock.now().astimezone(dt.UTC)))
+        except OSError as error:
+            stdout.write(
+                wrap(labels["session.save_failed"].replace("{reason}", str(error.strerror)))
+            )
+            continue
+        stdout.write(wrap(labels["session.saved"].replace("{path}", str(path))))
+        return
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """All of ``data`` or nothing: a temporary file in the same folder, then a rename."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, "that folder does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=".bothand-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _ask_age(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> int | None:
