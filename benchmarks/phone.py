@@ -5,9 +5,9 @@
 
 The people of the December 2026 walk (research/ux-walk-2026-12.md):
 
-* **a** mild depression, would rather avoid medicine (US);
-* **b** severe depression with PHQ-9 item 9 = 2 (UK);
-* **c** panic with PTSD, unsure about medicine (US).
+* **a** (US): depression, mild on the PHQ-9, who would rather not take medicine;
+* **b** (UK): depression, severe on the PHQ-9, answering 2 on its item 9;
+* **c** (US): panic and PTSD, not sure about medicine.
 
 Each is walked through the real app (a uvicorn server started as tests/browser do) from ``/``
 to the summary and its PDF, tapping as a person would. Per page it reports the height in
