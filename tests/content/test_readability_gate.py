@@ -8,8 +8,10 @@ is a plain ``str`` and is never graded: it must be shown exactly as published.
 
 Placeholders are filled before grading, with the values a reader most often sees:
 ``{condition}`` becomes "depression", ``{therapy}`` the timeline's name for CBT, ``{length}``
-a course of 8 to 12 sessions in the timeline's own words, ``{low}``/``{high}`` 8 and 12. A
-placeholder the gate does not know fails the gate, so no text escapes grading.
+a course of 8 to 12 sessions in the timeline's own words, ``{low}``/``{high}`` 8 and 12,
+``{option}`` the name of the option "both at the same time", ``{path}`` and ``{reason}`` the
+terminal's file name and a system error. A placeholder the gate does not know fails the
+gate, so no text escapes grading.
 
 The rules, with the project's own formulas (``bothand.domain.knowledge.readability``):
 
@@ -47,6 +49,7 @@ SHOW_WORST = 5
 TYPICAL_CONDITION = "depression"
 TYPICAL_THERAPY = "cbt"
 TYPICAL_SESSIONS = (8, 12)
+TYPICAL_OPTION = "combined"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ def placeholder_values(catalog: Catalog) -> dict[str, str]:
         "length": course.range.format(low=low, high=high),
         "low": str(low),
         "high": str(high),
+        "path": "bothand-plan.ics",  # the file name the terminal offers
+        "reason": "Permission denied",  # what the system says most often
+        "option": next(o.name for o in catalog.explainers.options if o.id == TYPICAL_OPTION),
     }
 
 

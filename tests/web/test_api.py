@@ -695,22 +695,59 @@ def test_the_app_compiles_the_rules_and_timeline_before_the_first_request() -> N
 
 # --- byte for byte, as before the contract models -------------------------------------------
 
-RECORDED = Path(__file__).resolve().parent / "recorded" / "api-2f07036.json"
+RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
+# Recorded on 2f07036, where the API built its JSON by hand (the to_contract methods).
+BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
+# The same requests re-recorded on 77fd71b, after the second edition's content changed the
+# crisis lines (veterans, Childline, Papyrus) and the plan's milestone wording and sources.
+RECORDED = RECORDED_DIR / "api-77fd71b.json"
 
 
-@pytest.mark.parametrize(
-    "call",
-    json.loads(RECORDED.read_text(encoding="utf-8")),
-    ids=lambda call: call["path"].rsplit("/", 1)[1],
-)
-def test_responses_are_byte_identical_to_those_recorded_before_the_contract_models(
+def _calls(path: Path) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return calls
+
+
+def _send(api: TestClient, call: dict[str, Any]) -> Response:
+    if call["body"] is None:
+        return api.request(call["method"], call["path"])
+    return api.request(call["method"], call["path"], json=call["body"])
+
+
+def _key_paths(value: Any, prefix: str = "") -> set[str]:
+    """Every key path in a JSON value, list positions folded: the shape, not the data."""
+    if isinstance(value, dict):
+        paths = set()
+        for key, item in value.items():
+            paths |= {f"{prefix}.{key}"} | _key_paths(item, f"{prefix}.{key}")
+        return paths
+    if isinstance(value, list):
+        return set().union(*(_key_paths(item, f"{prefix}[]") for item in value))
+    return set()
+
+
+@pytest.mark.parametrize("call", _calls(RECORDED), ids=lambda call: call["path"].rsplit("/", 1)[1])
+def test_responses_are_byte_identical_to_those_recorded(
     api: TestClient, call: dict[str, Any]
 ) -> None:
-    # Recorded on 2f07036, where the API built its JSON by hand (the to_contract methods).
-    if call["body"] is None:
-        response = api.request(call["method"], call["path"])
-    else:
-        response = api.request(call["method"], call["path"], json=call["body"])
+    response = _send(api, call)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.content == call["response"].encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "call", _calls(BEFORE_CONTRACT_MODELS), ids=lambda call: call["path"].rsplit("/", 1)[1]
+)
+def test_responses_keep_the_shape_recorded_before_the_contract_models(
+    api: TestClient, call: dict[str, Any]
+) -> None:
+    """Content may change what the fields say; the contract's fields stay the same."""
+    response = _send(api, call)
+    assert response.status_code == 200
+    assert _key_paths(response.json()) == _key_paths(json.loads(call["response"]))
+
+
+def test_the_two_recordings_hold_the_same_requests() -> None:
+    before = [(c["method"], c["path"], c["body"]) for c in _calls(BEFORE_CONTRACT_MODELS)]
+    assert before == [(c["method"], c["path"], c["body"]) for c in _calls(RECORDED)]
