@@ -680,7 +680,11 @@ def check_common(trail: Trail, catalog: Catalog, case: Case, width: int) -> None
     calendar = Calendar.from_ical(trail.ics)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
     assert len(events) == len(expected), f"{len(events)} events for {len(expected)} milestones"
-    assert [str(e["summary"]) for e in events] == [title for title, _ in expected]
+    plan = services.care_plan(catalog, case.contract(), case.plan_option, START)
+    short = catalog.timeline.short_titles
+    assert [str(e["summary"]) for e in events] == [
+        "Bothand: " + short[milestone.id] for milestone in plan.milestones
+    ]
     assert events[0].decoded("dtstart") == START
 
     assert trail.pdf.startswith(b"%PDF-"), trail.pdf[:16]

@@ -71,6 +71,13 @@ def plan_titles(catalog: Catalog, state: dict[str, Any], option: str) -> list[st
     return [milestone.title for milestone in plan.milestones]
 
 
+def plan_ids(catalog: Catalog, state: dict[str, Any], option: str) -> list[str]:
+    case = answers(state).to_case(catalog)
+    assert case is not None
+    plan = services.care_plan(catalog, case.model_dump(), option, dt.date.fromisoformat(START))
+    return [milestone.id for milestone in plan.milestones]
+
+
 # --- reading a PDF back -----------------------------------------------------------------------
 # pypdf is not a dependency; this reads just enough of the format WeasyPrint writes (object
 # streams, Flate, Type0 fonts with ToUnicode maps) to get the text of every page.
@@ -262,12 +269,13 @@ def test_the_calendar_has_one_event_per_milestone(
     assert response.headers["content-type"].startswith("text/calendar")
     assert response.headers["content-disposition"] == 'attachment; filename="bothand-plan.ics"'
     body = response.text
-    titles = plan_titles(catalog, flow_state(), option)
-    assert body.count("BEGIN:VEVENT") == body.count("END:VEVENT") == len(titles)
+    ids = plan_ids(catalog, flow_state(), option)
+    assert body.count("BEGIN:VEVENT") == body.count("END:VEVENT") == len(ids)
     assert "DTSTART;VALUE=DATE:20261201" in body
     unfolded = body.replace("\r\n ", "")
     summaries = [line[8:] for line in unfolded.splitlines() if line.startswith("SUMMARY:")]
-    assert summaries == [title.replace(",", "\\,") for title in titles]
+    short = catalog.timeline.short_titles
+    assert summaries == [("Bothand: " + short[mid]).replace(",", "\\,") for mid in ids]
 
 
 def test_the_calendar_defaults_to_the_option_and_start_chosen_in_the_flow(

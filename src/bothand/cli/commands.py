@@ -143,7 +143,8 @@ def _plan(args: argparse.Namespace, catalog: Catalog) -> int:
     start = parse_date(args.start, "--start")
     plan = services.care_plan(catalog, read_case(args.file), args.option, start)
     if args.ics:
-        write_atomically(Path(args.ics), plan_to_ics(plan, stamp=_stamp()))
+        body = plan_to_ics(plan, stamp=_stamp(), short_titles=catalog.timeline.short_titles)
+        write_atomically(Path(args.ics), body)
     if args.json:
         sys.stdout.write(to_json(dump_plan(plan)))
     else:

@@ -428,7 +428,12 @@ def _offer_calendar(
                 stdout.write(wrap(labels["session.save_other"]))
                 continue
         try:
-            write_file(path, plan_to_ics(plan, stamp=clock.now().astimezone(dt.UTC)))
+            body = plan_to_ics(
+                plan,
+                stamp=clock.now().astimezone(dt.UTC),
+                short_titles=catalog.timeline.short_titles,
+            )
+            write_file(path, body)
         except OSError as error:
             stdout.write(
                 wrap(labels["session.save_failed"].replace("{reason}", str(error.strerror)))

@@ -46,6 +46,7 @@ __all__ = [
     "MEDICATION_KINDS",
     "MEDICATION_OPTIONS",
     "PLAN_FACTS",
+    "SHORT_TITLE_MAX",
     "TABLE_FACTS",
     "Course",
     "CourseLength",
@@ -78,6 +79,7 @@ MEDICATION_KINDS: frozenset[MilestoneKind] = frozenset(
 )
 PLACEHOLDERS = frozenset({"therapy", "length"})  # {therapy}: plain name; {length}: course length
 DAYS_PER_WEEK = 7
+SHORT_TITLE_MAX = 24  # a milestone's calendar title, before the "Bothand: " prefix
 
 Name = Annotated[str, Field(min_length=1)]
 Combine = Literal["earliest", "latest"]
@@ -176,10 +178,12 @@ class Variant(ContentModel):
 
 class MilestoneTemplate(ContentModel):
     """One step of a plan. ``if_any``: only when a concern matches (and only those concerns
-    choose the variant); ``unless_any``: never when a concern matches."""
+    choose the variant); ``unless_any``: never when a concern matches. ``short_title`` names
+    the step in a calendar, where a phone shows about two dozen characters of a title."""
 
     id: Annotated[ContentId, Field(pattern=r"^milestone\.")]
     kind: MilestoneKind
+    short_title: Annotated[PatientText, Field(max_length=SHORT_TITLE_MAX)]
     options: tuple[OptionId, ...] = Field(min_length=1)
     if_any: When | None = None
     unless_any: When | None = None
@@ -266,6 +270,11 @@ class Timeline(ContentModel):
         from bothand.domain.plan.planner import Planner
 
         return Planner(self)
+
+    @cached_property
+    def short_titles(self) -> dict[str, str]:
+        """Each milestone's calendar title, by milestone id."""
+        return {template.id: template.short_title for template in self.milestones}
 
     def is_high_relapse_risk(self, previous_episodes: int) -> bool:
         """Whether this many past episodes make a relapse more likely (``high_relapse_risk``)."""

@@ -344,7 +344,11 @@ def plan_ics(
         raise InputError("concerns", "there are no answers yet to make a plan from; start at /")
     chosen = chosen or flow.state.option or flow.pipeline.result(case)["plan"]["option"]
     plan = flow.pipeline.plan(case, chosen, day or flow.state.start or clock.today())
-    body = plan_to_ics(plan, stamp=clock.now().astimezone(dt.UTC))
+    body = plan_to_ics(
+        plan,
+        stamp=clock.now().astimezone(dt.UTC),
+        short_titles=flow.catalog.timeline.short_titles,
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
