@@ -396,7 +396,7 @@ def test_medication_first_checks_for_room_for_therapy_at_four_to_eight_weeks() -
     result = plan("medication_first", ("ptsd", "severe"))
     add = by_id(result)["milestone.add_therapy"]
     assert (add.kind, add.day_from, add.day_to) == ("add_other_treatment", 28, 56)
-    assert "trauma-focused CBT" in add.text
+    assert "trauma-focused therapy" in add.text
     assert "therapy_start" not in {m.kind for m in result.milestones}
 
 
@@ -407,8 +407,8 @@ def test_medication_first_checks_for_room_for_therapy_at_four_to_eight_weeks() -
         (("depression", "severe"), 40, "CBT", "16 sessions or more"),
         (("generalized_anxiety", "mild"), 40, "guided self-help", "about 5 to 7 sessions"),
         (("social_anxiety", "moderate"), 40, "CBT", "about 14 to 16 sessions"),
-        (("ptsd", "moderate"), 40, "trauma-focused CBT", "about 8 to 12 sessions"),
-        (("ocd", "mild"), 40, "(ERP)", "about 8 to 12 sessions"),
+        (("ptsd", "moderate"), 40, "trauma-focused therapy", "about 8 to 12 sessions"),
+        (("ocd", "mild"), 40, "(ERP)", "set by your therapist"),
         (("schizophrenia", "unrated"), 40, "CBT for psychosis", "16 sessions or more"),
         (("bipolar", "moderate"), 40, "bipolar education", "set by your therapist"),
         (("adhd", "moderate"), 9, "parent training", "set by your therapist"),
@@ -422,6 +422,28 @@ def test_the_therapy_course_is_named_with_its_length(
     start = by_id(plan("therapy", concern, age=age))["milestone.therapy_start"]
     assert name in start.text
     assert length in start.text
+
+
+@pytest.mark.parametrize(
+    ("option", "concern"),
+    [
+        ("therapy", ("depression", "mild")),
+        ("therapy", ("depression", "severe")),
+        ("combined", ("ptsd", "moderate")),
+        ("therapy_first", ("social_anxiety", "moderate")),
+    ],
+)
+def test_the_check_at_each_session_lasts_the_whole_course(
+    option: str, concern: tuple[str, str]
+) -> None:
+    """The questionnaire at every session runs from the first session to the course's end,
+    not only the first two weeks (NHS Talking Therapies: a measure at each session)."""
+    result = plan(option, concern)
+    each = window(result, "milestone.remeasure_each_session")
+    start = window(result, "milestone.therapy_start")
+    course = window(result, "milestone.therapy_course")
+    assert each == (start[0], course[1])
+    assert each[1] > start[1]
 
 
 def test_the_course_end_follows_the_course_length() -> None:

@@ -50,6 +50,7 @@ class _Variant(NamedTuple):
 
     after: str | None
     days: tuple[int, int] | None  # None: the length of the course
+    through: bool  # with the course length: from the anchor's start to the course's end
     texts: tuple[tuple[str, str, tuple[str, ...]], ...]  # by course index: title, text, sources
     made: tuple[Milestone, ...] | None  # by course index, when the window is fixed days from 0
 
@@ -112,7 +113,7 @@ class Planner:
                     Milestone(template.id, template.kind, low, high, title, text, sources)
                     for title, text, sources in texts
                 )
-            return _Variant(window.after, window.days, tuple(texts), made)
+            return _Variant(window.after, window.days, window.through, tuple(texts), made)
 
         steps: list[_Step] = []
         for template in timeline.milestones:
@@ -213,6 +214,7 @@ class Planner:
         held.sort()
         ms = [m for _, m in held]
         course, course_days = self._lead_course(ms)
+        through_days = (0, course_days[1])  # from the anchor's start to the course's end
         windows: dict[str, tuple[int, int]] = {}
         milestones: list[Milestone] = []
         held_by_any = 0
@@ -221,7 +223,7 @@ class Planner:
         for step in steps:
             variant = step.uniform
             if variant is not None:  # one variant, for every concern: one window
-                days = variant.days or course_days
+                days = variant.days or (through_days if variant.through else course_days)
                 if variant.after is None:
                     best = days
                 else:
@@ -240,7 +242,9 @@ class Planner:
                         continue
                     found = m & variants
                     candidate_variant = by_bit[found & -found]  # the first variant matching
-                    days = candidate_variant.days or course_days
+                    days = candidate_variant.days or (
+                        through_days if candidate_variant.through else course_days
+                    )
                     after = candidate_variant.after
                     if after is None:
                         candidate = days

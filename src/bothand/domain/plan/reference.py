@@ -14,7 +14,8 @@ of facts. The tests compare the two on every single concern and on many sets of 
 3. For each milestone template of the option, in content order: skip it when ``unless_any``
    holds for some concern, or ``if_any`` holds for none. Each concern selected (all, or those
    ``if_any`` holds for) takes the first variant that holds; its window counts from day 0 or
-   from an earlier milestone's window (``after``), by fixed days or by the course's weeks.
+   from an earlier milestone's window (``after``), by fixed days or by the course's weeks
+   (``through``: from the start of that window to the end of the course).
    ``combine`` keeps the earliest (or latest) window; ties go to the first concern.
 4. ``{therapy}`` and ``{length}`` are filled in from the course; a window that counts by the
    course adds the course's sources. Milestones are sorted by first day, then id.
@@ -97,6 +98,8 @@ def plan(
             start = (0, 0) if variant.window.after is None else windows[variant.window.after]
             if variant.window.days is not None:
                 offset = variant.window.days
+            elif variant.window.through:  # from the anchor's start to the end of the course
+                offset = (0, lead.weeks[1] * DAYS_PER_WEEK)
             else:
                 offset = (lead.weeks[0] * DAYS_PER_WEEK, lead.weeks[1] * DAYS_PER_WEEK)
             candidates.append(((start[0] + offset[0], start[1] + offset[1]), variant))

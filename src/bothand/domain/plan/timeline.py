@@ -151,11 +151,13 @@ class HighRelapseRisk(ContentModel):
 class Window(ContentModel):
     """Days counted from day 0, or from the window of an earlier milestone (``after``): the
     start moves with that window's start and the end with its end. ``course_length`` uses the
-    weeks of the therapy course instead of fixed days."""
+    weeks of the therapy course instead of fixed days; with ``through`` the window runs from
+    the start of the anchor's window to the end of the course (a step done at every session)."""
 
     after: ContentId | None = None
     days: tuple[NonNegativeInt, NonNegativeInt] | None = None
     course_length: bool = False
+    through: bool = False
 
     @model_validator(mode="after")
     def _one_kind_of_offset(self) -> Window:
@@ -165,6 +167,8 @@ class Window(ContentModel):
             raise ValueError(f"days {list(self.days)} end before they start")
         if self.course_length and self.after is None:
             raise ValueError("course_length needs 'after' (the milestone the course starts at)")
+        if self.through and not self.course_length:
+            raise ValueError("through needs course_length (it runs to the end of the course)")
         return self
 
 
