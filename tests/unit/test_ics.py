@@ -115,7 +115,7 @@ def test_the_window_is_in_the_description() -> None:
         for e in Calendar.from_ical(plan_to_ics(plan, stamp=STAMP)).walk("VEVENT")
         if str(e["UID"]).startswith("milestone.first_medication_review-")
     )
-    assert "When: any day from Thursday 17 December 2026 to Monday 21 December 2026." in str(
+    assert "When: from Thursday 17 December 2026 to Monday 21 December 2026." in str(
         event["DESCRIPTION"]
     )
     baseline = next(

@@ -96,7 +96,7 @@ def window_words(start: dt.date, end: dt.date) -> str:
     """When the step is due, in words: one day, or the first and last day of its window."""
     if start == end:
         return f"When: {_day(start)}."
-    return f"When: any day from {_day(start)} to {_day(end)}."
+    return f"When: from {_day(start)} to {_day(end)}."
 
 
 def _day(day: dt.date) -> str:
