@@ -328,6 +328,54 @@ def test_higher_relapse_risk_moves_the_medicine_talk_later() -> None:
     assert "two years" in higher.text
 
 
+# NG222 1.8: relapse risk factors besides recurrent episodes include residual symptoms and a
+# severe past episode. The talk about the medicine after months of feeling well names them
+# (written from the guideline's list, not from the planner's output).
+
+
+@pytest.mark.parametrize("severity", ["moderately_severe", "severe"])
+def test_a_more_severe_depression_is_named_as_a_relapse_risk_in_the_medicine_talk(
+    severity: str,
+) -> None:
+    result = plan("medication", ("depression", severity))
+    talk = by_id(result)["milestone.continue_taper_stop"]
+    usual = by_id(plan("medication", ("depression", "moderate")))["milestone.continue_taper_stop"]
+    assert (talk.day_from, talk.day_to) == (usual.day_from, usual.day_to)  # the same 6+ months
+    assert "more severe" in talk.text
+    assert "longer" in talk.text
+    assert "not gone away" in talk.text  # residual symptoms
+    assert {"nice_ng222", "nice_cg90"} <= set(talk.sources)
+
+
+@pytest.mark.parametrize("severity", ["mild", "moderate", "unrated"])
+def test_every_depression_medicine_talk_asks_about_residual_symptoms_and_a_severe_past_episode(
+    severity: str,
+) -> None:
+    talk = by_id(plan("combined", ("depression", severity)))["milestone.continue_taper_stop"]
+    assert "not gone away" in talk.text
+    assert "past episode was severe" in talk.text
+    assert "nice_ng222" in talk.sources
+
+
+def test_higher_relapse_risk_talk_asks_about_residual_symptoms_too() -> None:
+    talk = by_id(plan("medication", high_relapse_risk=True))["milestone.continue_taper_stop"]
+    assert "at least two years" in talk.text
+    assert "not gone away" in talk.text
+
+
+@pytest.mark.parametrize("condition", ["generalized_anxiety", "panic", "ptsd"])
+def test_other_conditions_keep_the_general_medicine_talk(condition: str) -> None:
+    """NG222's risk factors are for depression: they are not told to someone with anxiety."""
+    talk = by_id(plan("medication", (condition, "severe")))["milestone.continue_taper_stop"]
+    assert "depression" not in talk.text
+    assert "six months or more" in talk.text
+
+
+def test_with_depression_and_anxiety_the_depression_talk_is_given() -> None:
+    both = plan("medication", ("generalized_anxiety", "moderate"), ("depression", "severe"))
+    assert "more severe" in by_id(both)["milestone.continue_taper_stop"].text
+
+
 def test_ocd_medicine_talk_comes_after_at_least_a_year() -> None:
     result = plan("medication", ("ocd", "severe"))
     talk_from, _ = window(result, "milestone.continue_taper_stop")
