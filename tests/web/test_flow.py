@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -603,6 +604,10 @@ def test_the_plan_takes_an_option_and_a_start_date(walk: Walk, catalog: Catalog)
     assert steps.count("<li>") == len(plan.milestones)
     chart = section(html, '<figure class="timeline-chart">', "</figure>")
     assert chart.count('<rect class="bar"') == len(plan.milestones)
+    short = catalog.timeline.short_titles
+    for milestone in plan.milestones:  # each bar named, on a scale of months
+        assert f">{escape(short[milestone.id])}</text>" in chart
+    assert catalog.labels["flow.plan.chart_caption"].split(".")[0] in html
 
 
 @pytest.mark.parametrize(

@@ -381,6 +381,22 @@ def test_the_summary_shows_scores_values_leaning_options_questions_and_plan(
     assert 'href="/summary.pdf"' in html
 
 
+def test_the_summary_shows_the_plan_as_a_picture_with_named_bars(
+    app: FastAPI, client: TestClient, catalog: Catalog
+) -> None:
+    """The same picture as the plan page, in the plan's section (and so in the PDF, where
+    the section is open): months along the top, each bar named with its short title."""
+    html = page(app, client, flow_state())
+    plan_part = html.split('id="plan-h"')[1].split("</section>")[0]
+    chart = plan_part.split('<figure class="timeline-chart">')[1].split("</figure>")[0]
+    short = catalog.timeline.short_titles
+    ids = plan_ids(catalog, flow_state(), "combined")
+    assert chart.count('<rect class="bar"') == len(ids)
+    for milestone_id in ids:
+        assert f">{escape(short[milestone_id])}</text>" in chart
+    assert '<text class="tick-label"' in chart
+
+
 def test_every_source_reference_on_the_summary_has_its_entry(
     app: FastAPI, client: TestClient
 ) -> None:

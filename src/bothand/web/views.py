@@ -5,7 +5,7 @@ drawing. Pure functions of content and plan; dates are in ``dates.py``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -123,29 +123,71 @@ def _short_label(source: Source) -> str:
     return f"{who} {source.year}" if source.year else who
 
 
-def timeline_chart(milestones: Sequence[Milestone]) -> dict[str, Any]:
-    """Coordinates for the plan's picture: one numbered bar per milestone, on a week scale
-    with at most about seven week marks."""
-    left, right, top, row = 56, 620, 48, 40
-    last = max([m.day_to for m in milestones] + [7])
+# The plan's picture, in the SVG's own units: 640 wide, scaled to the page (about 350 px on
+# a 390 px phone, so 1 unit is about 0.55 px there; 26 units of text is then about 14 px).
+CHART_WIDTH = 640
+CHART_EDGE = 8  # room kept at each side
+CHART_TOP = 44  # below the month labels
+CHART_ROW = 40  # one bar with its name beside it
+CHART_STACKED_ROW = 64  # a name that fits on neither side goes above its bar
+CHART_FONT = 26  # names and month labels
+CHART_CHAR = 0.56  # a generous average width of a character, as a share of the font size
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def text_width(text: str, font: float = CHART_FONT) -> float:
+    """A generous estimate of how wide ``text`` is drawn (no font metrics here)."""
+    return len(text) * font * CHART_CHAR
+
+
+def timeline_chart(
+    milestones: Sequence[Milestone], names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Coordinates for the plan's picture: one bar per milestone on a scale of months from the
+    start, at most about six month marks, each bar with its short name (``names``, by
+    milestone id; the milestone's title otherwise) beside it: to the right where it fits, else
+    to the left, else on a line of its own above the bar. Nothing is drawn outside the
+    picture, and no name is drawn over a bar."""
+    names = names or {}
+    left, right = CHART_EDGE, CHART_WIDTH - CHART_EDGE
+    last = max([m.day_to for m in milestones] + [31])  # at least one month
     scale = (right - left) / last
-    weeks = last / 7
-    every = next((w for w in (1, 2, 4, 8, 13, 26, 52) if weeks / w <= 7), 104)
-    return {
-        "width": 640,
-        "height": top + len(milestones) * row + 8,
-        "left": left,
-        "ticks": [
-            {"x": round(left + week * 7 * scale, 1), "week": week}
-            for week in range(0, int(weeks) + 1, every)
-        ],
-        "bars": [
+    months = last / DAYS_PER_MONTH
+    every = next((step for step in (1, 2, 3, 6, 12) if months / step <= 6), 24)
+    ticks: list[dict[str, Any]] = []
+    for month in range(0, int(months) + 1, every):
+        x = round(left + month * DAYS_PER_MONTH * scale, 1)
+        anchor = "start" if month == 0 else "middle"
+        if x + text_width(str(month)) / 2 > right:
+            anchor = "end"
+        ticks.append({"x": x, "month": month, "anchor": anchor})
+    bars = []
+    y = CHART_TOP
+    for n, milestone in enumerate(milestones, start=1):
+        name = names.get(milestone.id, milestone.title)
+        x = round(left + milestone.day_from * scale, 1)
+        width = round(max((milestone.day_to - milestone.day_from) * scale, 8), 1)
+        wide = text_width(name)
+        if x + width + 8 + wide <= right:
+            label = {"x": round(x + width + 8, 1), "anchor": "start", "stacked": False}
+        elif x - 8 - wide >= left:
+            label = {"x": round(x - 8, 1), "anchor": "end", "stacked": False}
+        else:
+            start = min(x, right - wide)
+            label = {"x": round(max(start, left), 1), "anchor": "start", "stacked": True}
+        height = CHART_STACKED_ROW if label["stacked"] else CHART_ROW
+        bar_y = y + height - 34
+        bars.append(
             {
                 "n": n,
-                "y": top + (n - 1) * row,
-                "x": round(left + m.day_from * scale, 1),
-                "width": round(max((m.day_to - m.day_from) * scale, 8), 1),
+                "name": name,
+                "x": x,
+                "y": bar_y,
+                "width": width,
+                "label_x": label["x"],
+                "label_y": bar_y - 8 if label["stacked"] else bar_y + 20,
+                "anchor": label["anchor"],
             }
-            for n, m in enumerate(milestones, start=1)
-        ],
-    }
+        )
+        y += height
+    return {"width": CHART_WIDTH, "height": y + 8, "left": left, "ticks": ticks, "bars": bars}

@@ -175,7 +175,7 @@ def _plan_page(
         start=start,
         start_text=start.isoformat() if start_text is None else start_text,
         milestones=plan.milestones,
-        chart=timeline_chart(plan.milestones),
+        chart=timeline_chart(plan.milestones, flow.catalog.timeline.short_titles),
         date_text=lambda day: date_text(day, locale),
         sure_before=state.sure_before,
         sure_after=state.sure_after,

@@ -40,7 +40,7 @@ from bothand.web.dates import long_date
 from bothand.web.deps import ClockDep, FlowDep, TemplatesDep
 from bothand.web.flowstate import AGE_UNSAID, FlowAnswers
 from bothand.web.pages import Pipeline
-from bothand.web.views import source_labels
+from bothand.web.views import source_labels, timeline_chart
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,6 +114,7 @@ class Summary:
     plan_start_text: str = ""
     plan: tuple[PlanRow, ...] = ()
     next_dates: tuple[PlanRow, ...] = ()  # the plan's first three steps, for the front sheet
+    chart: dict[str, Any] | None = None  # the plan's picture (views.timeline_chart)
     # (short instrument name, item number, answer) of every risk item answered
     risk_answers: tuple[tuple[str, int, int], ...] = ()
     ics_url: str = ""
@@ -171,6 +172,7 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
         plan_start_text=long_date(start),
         plan=plan_rows,
         next_dates=plan_rows[:3],
+        chart=timeline_chart(plan.milestones, catalog.timeline.short_titles),
         risk_answers=tuple(
             (row.instrument or "", number, value)
             for row in concerns
