@@ -37,7 +37,7 @@ ALLOWED_SOURCES = {
     "taylor_2006",
     "mayo_dmc",
     "healthwise_antidepressant",
-    "howard_1986",
+    "gautam_2020_cbt",
     "hansen_2002",
     "guo_2015_mbc",
     "clark_2018_iapt",
@@ -500,6 +500,9 @@ def test_the_course_end_follows_the_course_length() -> None:
     assert window(severe, "milestone.therapy_course") == (start_from + 16 * 7, start_to + 24 * 7)
     sources = by_id(severe)["milestone.therapy_course"].sources
     assert "hansen_2002" in sources
+    # the session ranges come from the practice-guideline table, not a dose-effect study
+    assert "gautam_2020_cbt" in sources
+    assert "howard_1986" not in sources
 
 
 # --- several concerns ---------------------------------------------------------------------
