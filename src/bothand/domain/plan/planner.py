@@ -214,7 +214,6 @@ class Planner:
         held.sort()
         ms = [m for _, m in held]
         course, course_days = self._lead_course(ms)
-        through_days = (0, course_days[1])  # from the anchor's start to the course's end
         windows: dict[str, tuple[int, int]] = {}
         milestones: list[Milestone] = []
         held_by_any = 0
@@ -223,7 +222,7 @@ class Planner:
         for step in steps:
             variant = step.uniform
             if variant is not None:  # one variant, for every concern: one window
-                days = variant.days or (through_days if variant.through else course_days)
+                days = variant.days or _course_window(course_days, variant.through)
                 if variant.after is None:
                     best = days
                 else:
@@ -242,8 +241,8 @@ class Planner:
                         continue
                     found = m & variants
                     candidate_variant = by_bit[found & -found]  # the first variant matching
-                    days = candidate_variant.days or (
-                        through_days if candidate_variant.through else course_days
+                    days = candidate_variant.days or _course_window(
+                        course_days, candidate_variant.through
                     )
                     after = candidate_variant.after
                     if after is None:
@@ -283,6 +282,12 @@ class Planner:
 def _lowest(bits: int) -> int:
     """The lowest set bit: the first row or variant (in content order) that matches."""
     return bits & -bits
+
+
+def _course_window(course_days: tuple[int, int], through: bool) -> tuple[int, int]:
+    """The offsets of a window that counts by the course: when it ends, or (``through``)
+    from the start of its anchor to the end of the course."""
+    return (0, course_days[1]) if through else course_days
 
 
 _MILESTONE_ORDER = operator.itemgetter(2, 0)  # day_from, then id
