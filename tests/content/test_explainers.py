@@ -93,6 +93,7 @@ ALLOWED_SOURCES = frozenset(
         "kessler_2007_asrs",
         "hirschfeld_2000_mdq",
         "mundt_2002_wsas",
+        "hedis_drr",  # remission and response definitions (citation check, audit 12)
     }
 )
 
