@@ -106,3 +106,29 @@ def test_the_removed_and_corrected_figures(catalog: Catalog) -> None:
 def test_no_therapy_page_repeats_the_rejected_eight_sessions_figure(catalog: Catalog) -> None:
     for treatment in catalog.explainers.treatments:
         assert "8 sessions" not in treatment.time_to_help.text, treatment.id
+
+
+def test_natural_course_is_told_for_every_condition(catalog: Catalog) -> None:
+    # IPDAS QL1: what happens with no treatment, from a counted study where one was found,
+    # and a plain "no study, no number" where none was (audit item 13).
+    for info in catalog.explainers.conditions:
+        if info.without_treatment is None:
+            said = info.without_treatment_unknown or ""
+            assert "no study" in said and "no number" in said, info.id
+    told = {c.id for c in catalog.explainers.conditions if c.without_treatment is not None}
+    assert {"depression", "generalized_anxiety", "panic", "social_anxiety", "ptsd"} <= told
+
+
+def test_natural_course_figures_are_models_of_untreated_people(catalog: Catalog) -> None:
+    by_id = {f.id: f for f in catalog.evidence.figures}
+    ptsd = by_id["ptsd.without_treatment"]
+    assert ptsd.design == "cohort_model" and ptsd.people == 81642
+    assert [(a.option, a.events, a.interval) for a in ptsd.arms] == [("monitor", 44, None)]
+    for fid in ("depression.without_treatment", "ptsd.without_treatment"):
+        assert all(arm.option == "monitor" for arm in by_id[fid].arms), fid
+
+
+def test_the_schizophrenia_course_is_not_passed_off_as_untreated(catalog: Catalog) -> None:
+    (info,) = [c for c in catalog.explainers.conditions if c.id == "schizophrenia"]
+    assert info.without_treatment is not None
+    assert info.without_treatment.text.startswith("We found no study")
