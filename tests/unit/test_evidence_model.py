@@ -132,3 +132,39 @@ def test_the_schizophrenia_course_is_not_passed_off_as_untreated(catalog: Catalo
     (info,) = [c for c in catalog.explainers.conditions if c.id == "schizophrenia"]
     assert info.without_treatment is not None
     assert info.without_treatment.text.startswith("We found no study")
+
+
+# Each figure below gives every option it covers on one outcome, one time frame and one
+# denominator from one randomised trial, with a dummy-pill group to compare (IPDAS QL6/QL7).
+# The numbers are the trials' published rates, rounded to whole people (abstracts read
+# 2026-12-06; see sources.yaml).
+SAME_OUTCOME = {
+    "depression.response_8_weeks": {"therapy": [43], "medication": [50], "monitor": [25]},
+    "panic.response_3_months": {"therapy": [49], "medication": [46], "monitor": [22]},
+    "social_anxiety.response_14_weeks": {
+        "therapy": [52, 51],
+        "medication": [51],
+        "combined": [54],
+        "monitor": [32],
+    },
+    "ocd.response_12_weeks": {
+        "therapy": [62],
+        "medication": [42],
+        "combined": [70],
+        "monitor": [8],
+    },
+}
+
+
+@pytest.mark.parametrize("figure_id", sorted(SAME_OUTCOME))
+def test_options_compared_on_one_outcome_with_a_dummy_pill_group(
+    catalog: Catalog, figure_id: str
+) -> None:
+    (shipped,) = [f for f in catalog.evidence.figures if f.id == figure_id]
+    assert shipped.design == "trial" and shipped.outcome == "response"
+    by_option: dict[str, list[int]] = {}
+    for arm in shipped.arms:
+        by_option.setdefault(arm.option, []).append(arm.events)
+    assert by_option == SAME_OUTCOME[figure_id]
+    placebo = [arm for arm in shipped.arms if arm.option == "monitor"]
+    assert placebo and all("dummy pill" in arm.label for arm in placebo)
