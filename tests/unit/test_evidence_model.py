@@ -142,6 +142,8 @@ def test_the_schizophrenia_course_is_not_passed_off_as_untreated(catalog: Catalo
 SAME_OUTCOME = {
     "depression.response_8_weeks": {"therapy": [43], "medication": [50], "monitor": [25]},
     "depression.response_chronic_12_weeks": {"therapy": [48], "medication": [48], "combined": [73]},
+    "generalized_anxiety.response_medicine_10_weeks": {"medication": [59], "monitor": [48]},
+    "ptsd.response_medicine_12_weeks": {"medication": [60], "monitor": [38]},
     "panic.response_3_months": {"therapy": [49], "medication": [46], "monitor": [22]},
     "social_anxiety.response_14_weeks": {
         "therapy": [52, 51],
