@@ -178,3 +178,20 @@ def test_options_compared_on_one_outcome_with_a_dummy_pill_group_where_one_exist
         assert not placebo and "no group on a dummy pill" in shipped.uncertainty
     else:
         assert placebo and all("dummy pill" in arm.label for arm in placebo)
+
+
+# IPDAS C5: where a review published a 95% confidence interval for a ratio, the words give
+# the range as well as the best guess (Cuijpers 2020, Furukawa 2006, Oud 2016).
+RANGES = {
+    "depression.both_versus_one": ("1.14", "1.39"),
+    "panic.both_during_treatment": ("1.02", "1.52"),
+    "panic.after_treatment": ("1.23", "2.11"),
+    "bipolar.therapy_with_medicine": ("0.48", "0.92"),
+}
+
+
+@pytest.mark.parametrize("finding_id", sorted(RANGES))
+def test_published_ranges_are_told_with_the_comparison(catalog: Catalog, finding_id: str) -> None:
+    (finding,) = [r for r in catalog.evidence.relative if r.id == finding_id]
+    low, high = RANGES[finding_id]
+    assert low in finding.statement.text and high in finding.statement.text
