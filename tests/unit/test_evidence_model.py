@@ -144,6 +144,7 @@ SAME_OUTCOME = {
     "depression.response_chronic_12_weeks": {"therapy": [48], "medication": [48], "combined": [73]},
     "generalized_anxiety.response_medicine_10_weeks": {"medication": [59], "monitor": [48]},
     "ptsd.response_medicine_12_weeks": {"medication": [60], "monitor": [38]},
+    "ptsd.recovery_14_weeks": {"therapy": [77, 73, 43], "monitor": [7]},
     "panic.response_3_months": {"therapy": [49], "medication": [46], "monitor": [22]},
     "social_anxiety.response_14_weeks": {
         "therapy": [52, 51],
@@ -160,14 +161,15 @@ SAME_OUTCOME = {
 }
 
 WITHOUT_A_DUMMY_PILL = {"depression.response_chronic_12_weeks"}  # Keller 2000 had none
+WAITING_LIST = {"ptsd.recovery_14_weeks"}  # Ehlers 2014 compared with a waiting list
 
 
 @pytest.mark.parametrize("figure_id", sorted(SAME_OUTCOME))
-def test_options_compared_on_one_outcome_with_a_dummy_pill_group_where_one_exists(
+def test_options_compared_on_one_outcome_with_a_no_treatment_group_where_one_exists(
     catalog: Catalog, figure_id: str
 ) -> None:
     (shipped,) = [f for f in catalog.evidence.figures if f.id == figure_id]
-    assert shipped.design == "trial" and shipped.outcome == "response"
+    assert shipped.design == "trial" and shipped.outcome in ("response", "recovery")
     by_option: dict[str, list[int]] = {}
     for arm in shipped.arms:
         by_option.setdefault(arm.option, []).append(arm.events)
@@ -177,7 +179,10 @@ def test_options_compared_on_one_outcome_with_a_dummy_pill_group_where_one_exist
         # No placebo arm in the trial: the figure must say so rather than leave it unsaid.
         assert not placebo and "no group on a dummy pill" in shipped.uncertainty
     else:
-        assert placebo and all("dummy pill" in arm.label for arm in placebo)
+        # The row prints the option's name (wait and check) before the label, so the label
+        # says first that this group had no real treatment, then what it had instead.
+        kind = "waiting list" if figure_id in WAITING_LIST else "dummy pill"
+        assert placebo and all(arm.label.startswith("No ") and kind in arm.label for arm in placebo)
 
 
 # IPDAS C5: where a review published a 95% confidence interval for a ratio, the words give
