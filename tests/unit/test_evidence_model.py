@@ -200,3 +200,29 @@ def test_published_ranges_are_told_with_the_comparison(catalog: Catalog, finding
     (finding,) = [r for r in catalog.evidence.relative if r.id == finding_id]
     low, high = RANGES[finding_id]
     assert low in finding.statement.text and high in finding.statement.text
+
+
+# The options page's comparison rows show each option's first figure for the condition, in
+# content order. These pins keep the rows on one trial and measure where a trial covers
+# several options (audit item 8; IPDAS QL6/QL7), instead of relapse beside remission.
+FIRST_FIGURE = {
+    ("depression", "therapy"): "depression.response_chronic_12_weeks",
+    ("depression", "medication"): "depression.response_chronic_12_weeks",
+    ("depression", "combined"): "depression.response_chronic_12_weeks",
+    ("depression", "monitor"): "depression.response_8_weeks",
+    ("ptsd", "therapy"): "ptsd.recovery_14_weeks",
+    ("ptsd", "monitor"): "ptsd.recovery_14_weeks",
+    ("ptsd", "medication"): "ptsd.response_medicine_12_weeks",
+}
+
+
+@pytest.mark.parametrize(("condition", "option"), sorted(FIRST_FIGURE))
+def test_the_first_figure_for_each_option_is_the_fairest_comparison(
+    catalog: Catalog, condition: str, option: str
+) -> None:
+    first = next(
+        f.id
+        for f in catalog.evidence.figures
+        if f.condition == condition and any(arm.option == option for arm in f.arms)
+    )
+    assert first == FIRST_FIGURE[(condition, option)]
