@@ -31,6 +31,8 @@ ALLOWED_SOURCES = frozenset(
     {
         "guide_bothand",
         "whiteford_2013",
+        "morina_2014_ptsd_remission",  # natural course of PTSD (IPDAS QL1)
+        "scott_2022_untreated_anxiety",  # wait-list course of anxiety (IPDAS QL1)
         "nice_ng222",
         "nice_qs8",
         "nice_cg90",
@@ -93,6 +95,7 @@ ALLOWED_SOURCES = frozenset(
         "kessler_2007_asrs",
         "hirschfeld_2000_mdq",
         "mundt_2002_wsas",
+        "hedis_drr",  # remission and response definitions (citation check, audit 12)
     }
 )
 

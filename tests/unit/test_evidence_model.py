@@ -106,3 +106,123 @@ def test_the_removed_and_corrected_figures(catalog: Catalog) -> None:
 def test_no_therapy_page_repeats_the_rejected_eight_sessions_figure(catalog: Catalog) -> None:
     for treatment in catalog.explainers.treatments:
         assert "8 sessions" not in treatment.time_to_help.text, treatment.id
+
+
+def test_natural_course_is_told_for_every_condition(catalog: Catalog) -> None:
+    # IPDAS QL1: what happens with no treatment, from a counted study where one was found,
+    # and a plain "no study, no number" where none was (audit item 13).
+    for info in catalog.explainers.conditions:
+        if info.without_treatment is None:
+            said = info.without_treatment_unknown or ""
+            assert "no study" in said and "no number" in said, info.id
+    told = {c.id for c in catalog.explainers.conditions if c.without_treatment is not None}
+    assert {"depression", "generalized_anxiety", "panic", "social_anxiety", "ptsd"} <= told
+
+
+def test_natural_course_figures_are_models_of_untreated_people(catalog: Catalog) -> None:
+    by_id = {f.id: f for f in catalog.evidence.figures}
+    ptsd = by_id["ptsd.without_treatment"]
+    assert ptsd.design == "cohort_model" and ptsd.people == 81642
+    assert [(a.option, a.events, a.interval) for a in ptsd.arms] == [("monitor", 44, None)]
+    for fid in ("depression.without_treatment", "ptsd.without_treatment"):
+        assert all(arm.option == "monitor" for arm in by_id[fid].arms), fid
+
+
+def test_the_schizophrenia_course_is_not_passed_off_as_untreated(catalog: Catalog) -> None:
+    (info,) = [c for c in catalog.explainers.conditions if c.id == "schizophrenia"]
+    assert info.without_treatment is not None
+    assert info.without_treatment.text.startswith("We found no study")
+
+
+# Each figure below gives every option it covers on one outcome, one time frame and one
+# denominator from one randomised trial, with a dummy-pill group to compare where the trial
+# had one (IPDAS QL6/QL7).
+# The numbers are the trials' published rates, rounded to whole people (abstracts read
+# 2026-12-06; see sources.yaml).
+SAME_OUTCOME = {
+    "depression.response_8_weeks": {"therapy": [43], "medication": [50], "monitor": [25]},
+    "depression.response_chronic_12_weeks": {"therapy": [48], "medication": [48], "combined": [73]},
+    "generalized_anxiety.response_medicine_10_weeks": {"medication": [59], "monitor": [48]},
+    "ptsd.response_medicine_12_weeks": {"medication": [60], "monitor": [38]},
+    "ptsd.recovery_14_weeks": {"therapy": [77, 73, 43], "monitor": [7]},
+    "panic.response_3_months": {"therapy": [49], "medication": [46], "monitor": [22]},
+    "social_anxiety.response_14_weeks": {
+        "therapy": [52, 51],
+        "medication": [51],
+        "combined": [54],
+        "monitor": [32],
+    },
+    "ocd.response_12_weeks": {
+        "therapy": [62],
+        "medication": [42],
+        "combined": [70],
+        "monitor": [8],
+    },
+}
+
+WITHOUT_A_DUMMY_PILL = {"depression.response_chronic_12_weeks"}  # Keller 2000 had none
+WAITING_LIST = {"ptsd.recovery_14_weeks"}  # Ehlers 2014 compared with a waiting list
+
+
+@pytest.mark.parametrize("figure_id", sorted(SAME_OUTCOME))
+def test_options_compared_on_one_outcome_with_a_no_treatment_group_where_one_exists(
+    catalog: Catalog, figure_id: str
+) -> None:
+    (shipped,) = [f for f in catalog.evidence.figures if f.id == figure_id]
+    assert shipped.design == "trial" and shipped.outcome in ("response", "recovery")
+    by_option: dict[str, list[int]] = {}
+    for arm in shipped.arms:
+        by_option.setdefault(arm.option, []).append(arm.events)
+    assert by_option == SAME_OUTCOME[figure_id]
+    placebo = [arm for arm in shipped.arms if arm.option == "monitor"]
+    if figure_id in WITHOUT_A_DUMMY_PILL:
+        # No placebo arm in the trial: the figure must say so rather than leave it unsaid.
+        assert not placebo and "no group on a dummy pill" in shipped.uncertainty
+    else:
+        # The row prints the option's name (wait and check) before the label, so the label
+        # says first that this group had no real treatment, then what it had instead.
+        kind = "waiting list" if figure_id in WAITING_LIST else "dummy pill"
+        assert placebo and all(arm.label.startswith("No ") and kind in arm.label for arm in placebo)
+
+
+# IPDAS C5: where a review published a 95% confidence interval for a ratio, the words give
+# the range as well as the best guess (Cuijpers 2020, Furukawa 2006, Oud 2016).
+RANGES = {
+    "depression.both_versus_one": ("1.14", "1.39"),
+    "panic.both_during_treatment": ("1.02", "1.52"),
+    "panic.after_treatment": ("1.23", "2.11"),
+    "bipolar.therapy_with_medicine": ("0.48", "0.92"),
+}
+
+
+@pytest.mark.parametrize("finding_id", sorted(RANGES))
+def test_published_ranges_are_told_with_the_comparison(catalog: Catalog, finding_id: str) -> None:
+    (finding,) = [r for r in catalog.evidence.relative if r.id == finding_id]
+    low, high = RANGES[finding_id]
+    assert low in finding.statement.text and high in finding.statement.text
+
+
+# The options page's comparison rows show each option's first figure for the condition, in
+# content order. These pins keep the rows on one trial and measure where a trial covers
+# several options (audit item 8; IPDAS QL6/QL7), instead of relapse beside remission.
+FIRST_FIGURE = {
+    ("depression", "therapy"): "depression.response_chronic_12_weeks",
+    ("depression", "medication"): "depression.response_chronic_12_weeks",
+    ("depression", "combined"): "depression.response_chronic_12_weeks",
+    ("depression", "monitor"): "depression.response_8_weeks",
+    ("ptsd", "therapy"): "ptsd.recovery_14_weeks",
+    ("ptsd", "monitor"): "ptsd.recovery_14_weeks",
+    ("ptsd", "medication"): "ptsd.response_medicine_12_weeks",
+}
+
+
+@pytest.mark.parametrize(("condition", "option"), sorted(FIRST_FIGURE))
+def test_the_first_figure_for_each_option_is_the_fairest_comparison(
+    catalog: Catalog, condition: str, option: str
+) -> None:
+    first = next(
+        f.id
+        for f in catalog.evidence.figures
+        if f.condition == condition and any(arm.option == option for arm in f.arms)
+    )
+    assert first == FIRST_FIGURE[(condition, option)]
