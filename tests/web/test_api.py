@@ -700,7 +700,10 @@ RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
 BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
 # The same requests re-recorded on 77fd71b, after the second edition's content changed the
 # crisis lines (veterans, Childline, Papyrus) and the plan's milestone wording and sources.
-RECORDED = RECORDED_DIR / "api-77fd71b.json"
+# Re-recorded on the decide branch (issue 10): the fourth fit (waiting with a positive risk
+# answer is "not_advised"), the preference "prefer", the fits the guidelines disputed, age
+# rules and precedence between concerns. Replayed from the same requests.
+RECORDED = RECORDED_DIR / "api-decide.json"
 
 
 def _calls(path: Path) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ The rule book is compiled once per loaded catalog into an ``Engine`` (``compile_
 - every rule gets one bit in a ``masks.MaskIndex`` (shared with the planner): the rules that
   fire for a concern are the AND of one mask per fact, so no tree is walked per case (a
   ``when`` that is not a box is asked with ``Expr.holds``);
-- the six fits are one number (a digit in base 3 per option) and each adjust rule is a table
+- the six fits are one number (a digit in base 4 per option) and each adjust rule is a table
   from the fits before it to the fits after it, made by applying the rule's own effects;
 - each rule's reasons, with the concern's name filled in, are made once per condition.
 
@@ -38,6 +38,7 @@ from bothand.domain.vocab import (
     CONDITION_RANK,
     CONDITIONS,
     FIT_ORDER,
+    NOT_ADVISED,
     OPTION_IDS,
     Condition,
     Fit,
@@ -119,7 +120,7 @@ class _Part(NamedTuple):
     concern: ConcernFacts
     fired: int
     demand: int
-    state: int  # the six fits, one base-3 digit per option
+    state: int  # the six fits, one base-4 digit per option
 
 
 class Decision(NamedTuple):
@@ -183,7 +184,7 @@ def apply_effects(rule: Rule, fits: dict[OptionId, Fit]) -> None:
 
 def _effect_table(rule: Rule) -> tuple[int, ...]:
     """Fits after the rule, for every combination of fits before it. Each option's new fit
-    depends only on its own old fit, so three runs of the rule (every option at each fit)
+    depends only on its own old fit, so one run of the rule per fit (every option at that fit)
     give the whole table."""
     after_rank: list[dict[OptionId, int]] = []
     for fit in FIT_ORDER:
@@ -277,6 +278,8 @@ class Engine:
                     by_bit[c.bit] = tuple(given)
             self._giving[condition] = (by_bit, sum(by_bit))
         self._floor_reason = {k: self._reason(book.floor_reason, k) for k in CONDITIONS}
+        self._floor_id = book.floor_reason
+        self._against = tuple(book.advising_against[option] for option in OPTION_IDS)
         self._fallback = {
             (index, fit, condition): self._reason(book.fallback_reasons[option][fit], condition)
             for index, option in enumerate(OPTION_IDS)
@@ -381,6 +384,9 @@ class Engine:
         for index, option in enumerate(OPTION_IDS):
             given = reasons[index]
             fit = fits[index]
+            if fit == NOT_ADVISED:  # only the reasons that advise against it (and the floor's)
+                keep = self._against[index]
+                given = {k: r for k, r in given.items() if r.id in keep or r.id == self._floor_id}
             if given:
                 options.append(OptionResult(option, fit, tuple(given.values())))
             else:

@@ -17,7 +17,8 @@ unique. The tests compare the two on every single concern and on many sets of se
    the vocabulary). Its fits are the result's fits; it leads the trace.
 5. Each option's reasons: the floor reason when there are several concerns, then every
    concern's reasons (floor first), without repeats (same id and text); when none, the
-   fallback reason for its fit.
+   fallback reason for its fit. An option that is not advised keeps only the reasons of the
+   rules that can make it not advised (and the floor reason).
 
 This module must not do I/O.
 """
@@ -90,6 +91,9 @@ def decide(
         for outcome in ordered:
             given += outcome.reasons[option]
         fit = lead.fits[option]
+        if fit == "not_advised":
+            keep = book.advising_against[option] | {book.floor_reason}
+            given = [reason for reason in given if reason.id in keep]
         if not given:
             fallback = book.fallback_reasons[option][fit]
             given.append(_text_of(book, fallback, lead.condition, names, about=False))
