@@ -21,7 +21,7 @@ OptionId = Literal[
     "therapy", "medication", "combined", "therapy_first", "medication_first", "monitor"
 ]
 Fit = Literal["usual_start", "reasonable", "less_suited", "not_advised"]
-Preference = Literal["open", "prefer_to_avoid", "unsure"]
+Preference = Literal["open", "prefer_to_avoid", "unsure", "prefer"]  # "prefer": I would like it
 TreatmentKind = Literal["therapy", "medication"]
 TherapyId = Literal[
     "cbt",
