@@ -153,7 +153,7 @@ def test_a_child_under_5_with_adhd_reaches_the_age_rule(catalog: Catalog, seen: 
     assert seen.case["age"] == 4
     medication = next(o for o in seen.result["options"] if o["id"] == "medication")
     assert "reason.adhd.young_child_medicine" in [r["id"] for r in medication["reasons"]]
-    assert medication["fit"] == "less_suited"
+    assert medication["fit"] == "not_advised"
 
 
 def test_an_adult_with_adhd_does_not(catalog: Catalog, seen: Seen) -> None:
