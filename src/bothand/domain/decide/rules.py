@@ -160,6 +160,28 @@ class Rule(ContentModel):
         return self
 
 
+class Precedence(ContentModel):
+    """With several concerns, a guideline's order of treatment: when ``over`` would set the
+    fits (it needs the most care) and ``leads`` is also a concern, ``leads`` sets them instead,
+    unless ``unless`` holds for ``over`` (tested on that concern and the person). The floor
+    reason is then ``reason``."""
+
+    id: ContentId
+    leads: Condition
+    over: Condition
+    unless: Expr
+    reason: ContentId
+    explains: str = Field(min_length=10)
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Precedence:
+        check_facts(self.unless, RULE_FACTS, "a precedence's unless")
+        if self.leads == self.over:
+            raise ValueError("a condition cannot take precedence over itself")
+        return self
+
+
 class RuleBook(ContentModel):
     meta: Meta
     rules: tuple[Rule, ...]
@@ -168,6 +190,7 @@ class RuleBook(ContentModel):
     floor_reason: ContentId  # said when several concerns are present
     age_bands: AgeBands
     plan_option: PlanOption
+    precedence: tuple[Precedence, ...] = ()
 
     @model_validator(mode="after")
     def _age_bands_known(self) -> RuleBook:
@@ -265,6 +288,11 @@ class RuleBook(ContentModel):
                 raise ContentError(
                     f"rules.yaml: {rule.id}",
                     f"it can make {option} not advised, so it must give {option} a reason",
+                )
+        for rank in self.precedence:
+            if rank.reason not in reason_ids:
+                raise ContentError(
+                    f"rules.yaml: {rank.id}", f"reason '{rank.reason}' is not defined"
                 )
         if self.floor_reason not in reason_ids:
             raise ContentError("rules.yaml: floor_reason", f"'{self.floor_reason}' is not defined")
