@@ -3,13 +3,15 @@ on colour alone, and a fallback reason; ``not_advised`` is reached only by a gui
 
 from __future__ import annotations
 
+import io
 import itertools
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from bothand import services
+from bothand import cli, services
 from bothand.catalog import Catalog
 from bothand.domain.decide.engine import (
     ConcernFacts,
@@ -28,6 +30,8 @@ from bothand.domain.vocab import (
     UNRATED,
     shift_fit,
 )
+from bothand.settings import Settings
+from bothand.web.app import create_app
 
 CSS = Path(__file__).resolve().parents[2] / "src/bothand/web/static/css/bothand.css"
 
@@ -165,3 +169,20 @@ def test_the_contradiction_check_catches_the_unrated_reason_beside_usual_start()
     )
     decision = Decision(options, "depression", None, None, ())  # type: ignore[arg-type]
     assert len(contradictions(decision)) == 2
+
+
+def test_the_terminal_prints_not_advised_in_words(
+    catalog: Catalog, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = '{"concerns": [{"condition": "ptsd", "severity": "moderate"}], "age": 12}'
+    monkeypatch.setattr("sys.stdin", io.StringIO(case))
+    assert cli.main(["recommend", "-"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the terminal wraps at words
+    assert f"Medicine - {catalog.labels['fit.not_advised']}" in out
+    assert "advise against medicine for PTSD" in out
+
+
+def test_the_openapi_schema_lists_the_new_fit_and_preference(catalog: Catalog) -> None:
+    app = create_app(Settings(secret_key="fits-tests-" + "k" * 40), catalog)
+    schema = json.dumps(app.openapi())
+    assert '"not_advised"' in schema and '"prefer"' in schema
