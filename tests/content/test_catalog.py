@@ -104,8 +104,8 @@ def test_an_unknown_source_in_a_reason_is_refused(content: Path) -> None:
     [
         (
             "rules.yaml",
-            "sources: [nice_ng87, nice_ng222]",
-            "sources: [nice_ng87, no_such_source]",
+            "sources: [nice_ng87, nice_ng222, nice_ng134, fda_2007_antidepressant_warning]",
+            "sources: [nice_ng87, nice_ng222, nice_ng134, no_such_source]",
             "rules.yaml: age_bands.sources",
         ),
         (

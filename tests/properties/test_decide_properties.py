@@ -24,7 +24,7 @@ from bothand.domain.vocab import CONDITIONS, OPTION_IDS, PREFERENCES, SEVERITIES
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MEDICINE_OPTIONS = ("medication", "combined", "medication_first")
 THERAPY_OPTIONS = ("therapy", "combined", "therapy_first")
-RANK = {"less_suited": 0, "reasonable": 1, "usual_start": 2}
+RANK = {"not_advised": 0, "less_suited": 1, "reasonable": 2, "usual_start": 3}
 
 
 ANY_ITEM = st.integers(0, 3)
@@ -108,7 +108,7 @@ def test_a_positive_risk_answer_is_always_urgent(catalog: Catalog, case: dict[st
     assert safety["message"] == catalog.crisis.for_locale(case["locale"]).urgent_message
     assert safety["resources"]
     assert next(iter(result)) == "safety", "safety comes first in the contract"
-    assert fits(result)["monitor"] == "less_suited"
+    assert fits(result)["monitor"] == "not_advised"
 
 
 @SETTINGS
@@ -193,4 +193,4 @@ def test_avoiding_a_treatment_never_raises_an_option_that_contains_it(
 def test_urgent_results_never_suggest_only_waiting(catalog: Catalog, case: dict[str, Any]) -> None:
     result = services.recommend(catalog, case)
     if result["safety"]["urgent"]:
-        assert fits(result)["monitor"] == "less_suited"
+        assert fits(result)["monitor"] == "not_advised"

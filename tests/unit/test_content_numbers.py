@@ -57,7 +57,7 @@ def test_moving_an_age_band_in_content_moves_the_decision(catalog: Catalog) -> N
     older_under_5 = _with(
         catalog, "rules.yaml", lambda d: d["age_bands"]["bands"][0].update(below=7)
     )
-    assert services.run(older_under_5, case).decision.options[1].fit == "less_suited"
+    assert services.run(older_under_5, case).decision.options[1].fit == "not_advised"
 
 
 def test_the_relapse_threshold_is_read_from_content(catalog: Catalog) -> None:

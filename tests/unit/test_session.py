@@ -153,7 +153,7 @@ def test_a_child_under_5_with_adhd_reaches_the_age_rule(catalog: Catalog, seen: 
     assert seen.case["age"] == 4
     medication = next(o for o in seen.result["options"] if o["id"] == "medication")
     assert "reason.adhd.young_child_medicine" in [r["id"] for r in medication["reasons"]]
-    assert medication["fit"] == "less_suited"
+    assert medication["fit"] == "not_advised"
 
 
 def test_an_adult_with_adhd_does_not(catalog: Catalog, seen: Seen) -> None:
@@ -271,3 +271,12 @@ def test_no_raw_source_ids_words_unbroken_and_the_calendar_saved(
     assert "988" not in seen.text  # the UK was chosen: no US line shown
     calendar = Calendar.from_ical((tmp_path / "bothand-plan.ics").read_bytes())
     assert calendar.walk("VEVENT")
+
+
+def test_i_would_like_it_is_a_choice_for_medicine_and_therapy(catalog: Catalog, seen: Seen) -> None:
+    prefer = str(catalog.intake.preferences.index("prefer") + 1)
+    lines = ["", number_of(catalog, "panic"), rating(catalog, "mild"), *SKIP_INTAKE]
+    tail = [*SKIP_VALUES, prefer, prefer, "", *SKIP_READINESS, "", START, "no"]
+    session(catalog, seen, lines + tail)
+    assert seen.case["preferences"] == {"medication": "prefer", "therapy": "prefer"}
+    assert catalog.labels["preference.prefer"] in seen.text

@@ -64,6 +64,8 @@ def _section(catalog: Catalog, path: Path, vignette: dict[str, Any]) -> str:
     out += f"File: `tests/vignettes/cases/{path.name}`\n\n"
     if vignette.get("story"):
         out += " ".join(str(vignette["story"]).split()) + "\n\n"
+    if vignette.get("sources"):
+        out += "Written from: " + ", ".join(f"`{s}`" for s in vignette["sources"]) + "\n\n"
     out += "**The case**\n\n" + "".join(f"- {line}\n" for line in _given(catalog, vignette))
     out += "\n**Expected**\n\n" + "".join(f"- {line}\n" for line in _expected(catalog, vignette))
     return out + "\n" + _fits_table(catalog, vignette["expect"])

@@ -18,6 +18,7 @@ import yaml
 
 from bothand import services
 from bothand.catalog import Catalog
+from bothand.domain.vocab import PREFERENCES
 from tests.vignettes.vignette import CASES, VignetteError, check, load
 
 
@@ -51,7 +52,7 @@ def test_the_vignettes_cover_every_condition_severity_and_preference() -> None:
         risk |= load(path)["expect"].get("safety", {}).get("urgent", False)
     assert len(conditions) == 9
     assert {"moderately_severe", "severe", "moderate", "mild"} <= severities
-    assert preferences == {"open", "prefer_to_avoid", "unsure"}
+    assert preferences == set(PREFERENCES)
     assert engage and several and risk
 
 

@@ -20,7 +20,9 @@ from bothand.domain.vocab import OPTION_IDS
 FOLDER = Path(__file__).parent / "cases"
 CASES = sorted(FOLDER.glob("*.yaml"))
 
-TOP = {"title": True, "story": False, "given": True, "expect": True}  # key: required
+# key: required. ``sources``: the ids (in sources.yaml) of the guideline the expectation was
+# written from, in its words, never from what the program printed.
+TOP = {"title": True, "story": False, "sources": False, "given": True, "expect": True}
 # Each check under ``expect``, with what it asks (the rendered page uses the same words).
 CHECKS = {
     "fits": "the fit of every option (required)",
@@ -85,6 +87,10 @@ def _known(name: str, where: str, value: Any, known: dict[str, str]) -> None:
 def check(name: str, vignette: dict[str, Any], result: dict[str, Any], catalog: Catalog) -> None:
     """Run every check ``vignette`` asks for against ``result`` (the contract's JSON)."""
     expect = vignette["expect"]
+    known = {source.id for source in catalog.bibliography.sources}
+    for source in vignette.get("sources", ()):
+        if source not in known:
+            raise VignetteError(name, "sources", f"{source!r} is not in sources.yaml")
 
     def fail(key: str, problem: str) -> VignetteError:
         return VignetteError(name, f"expect.{key}", problem)

@@ -698,10 +698,8 @@ def test_the_app_compiles_the_rules_and_timeline_before_the_first_request() -> N
 RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
 # Recorded on 2f07036, where the API built its JSON by hand (the to_contract methods).
 BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
-# The same requests re-recorded on 3882e0a (before: 77fd71b for the second edition's crisis
-# lines and plan wording; d670941 when the plans followed the option cards; 10b700a when the
-# depression medicine talk named NG222's other relapse risk factors), after the CBT course
-# lengths cited the practice-guideline table they come from.
+# The same requests, replayed on this tree whenever content changes a response on purpose;
+# the commit that re-records says why (history: git log -- tests/web/recorded).
 RECORDED = RECORDED_DIR / "api-3882e0a.json"
 
 

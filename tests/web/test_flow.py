@@ -675,3 +675,16 @@ def test_every_page_of_a_walk_meets_the_baseline(walk: Walk) -> None:
     assert {(path, 200) for path in pages} <= statuses
     errors = {("/concerns", 422), ("/questions/depression", 422), ("/values", 422)}
     assert errors | {("/plan", 422), ("/plan", 403)} <= statuses
+
+
+def test_i_would_like_it_reaches_the_case_and_its_own_reason(walk: Walk, catalog: Catalog) -> None:
+    walk.concerns("depression")
+    walk.post("/about", {})
+    walk.questionnaire("depression", "phq9", [1, 1, 1, 1, 1, 1, 0, 0, 0])
+    walk.get("/results")
+    form = walk.get("/values").text
+    assert 'value="prefer"' in form and esc(catalog.labels["preference.prefer"]) in form
+    assert walk.values(medication="prefer").status_code == 303
+    options = walk.get("/options").text
+    reason = catalog.rules.reason("reason.preference.prefer_medicine_less_severe")
+    assert esc(reason.text) in options

@@ -315,7 +315,6 @@ MATTERS = ("speed", "daily_pill", "skills", "time_cost", "side_effects", "waitin
 MATTER_SCALE = (0, 1, 2, 3)
 LEANINGS = ("therapy", "medication", "combined", "unsure")
 SURE_AREAS = ("sure", "understand", "risks", "support")
-FEELINGS = ("open", "prefer_to_avoid", "unsure")
 
 
 @dataclass
@@ -353,7 +352,9 @@ def _ask_feelings(
     """How the person feels about medicine and therapy (Enter: open to it), and whether weekly
     therapy is possible now (Enter: yes), when the intake asks it."""
     labels = catalog.labels
-    feelings = [(f, labels[f"preference.{f}"]) for f in FEELINGS]
+    feelings: list[tuple[str, str]] = [
+        (f, labels[f"preference.{f}"]) for f in catalog.intake.preferences
+    ]
     stdout.write("\n" + labels["flow.values.feel_title"] + "\n")
     stdout.write("\n" + wrap(labels["session.medication_preference"]))
     medication = choose("> ", feelings, stdin, stdout, default="open")

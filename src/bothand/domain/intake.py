@@ -13,7 +13,7 @@ from typing import Annotated, Literal, cast
 from pydantic import Field, model_validator
 
 from bothand.domain.knowledge.base import ContentId, ContentModel, Meta
-from bothand.domain.vocab import CONDITIONS, Condition
+from bothand.domain.vocab import CONDITIONS, PREFERENCES, Condition, Preference
 
 # The case fields an intake can ask, in the case contract's own names.
 IntakeField = Literal[
@@ -52,6 +52,9 @@ class Intake(ContentModel):
     # Per condition, the questionnaires to ask in order of preference: the first one that can
     # be shown here is asked. An empty list, or none that can be shown, means a rating.
     questionnaires: dict[Condition, tuple[str, ...]]
+    # the choices of "how do you feel about medicine / therapy", in the order shown: every
+    # preference of the contract once, so each can be reached from every surface
+    preferences: tuple[Preference, ...]
     asks: tuple[IntakeField, ...] = Field(min_length=1)
     age: AgeQuestion
     previous_episodes: tuple[Choice, ...] = Field(min_length=2)
@@ -61,6 +64,8 @@ class Intake(ContentModel):
         missing = [c for c in CONDITIONS if c not in self.questionnaires]
         if missing:
             raise ValueError(f"questionnaires: missing {', '.join(missing)}")
+        if sorted(self.preferences) != sorted(PREFERENCES):
+            raise ValueError(f"preferences: list each of {list(PREFERENCES)} once")
         if len(set(self.asks)) != len(self.asks):
             raise ValueError("asks: a field is listed twice")
         values = [choice.value for choice in self.previous_episodes]

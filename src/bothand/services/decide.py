@@ -64,6 +64,12 @@ def first_choice(decision: Decision) -> str:
     return decision.plan_option()
 
 
+def lead_of(decision: Decision) -> str | None:
+    """The concern whose therapy the plan names when a guideline's precedence chose the floor
+    (PTSD before depression, NG116); None leaves the choice to the timeline."""
+    return decision.floor if decision.led_by is not None else None
+
+
 class Outcome(NamedTuple):
     """Everything the pipeline worked out for one case (score, decide, plan), before it is
     turned into the contract's JSON."""
@@ -85,7 +91,7 @@ def run_case(catalog: Catalog, case: Case) -> Outcome:
     assessments = assess(catalog, case)
     safety = safety_for(catalog, case, assessments)
     decision = decide_case(catalog, case, assessments, safety)
-    plan = plan_for(catalog, case, assessments, safety, first_choice(decision))
+    plan = plan_for(catalog, case, assessments, safety, first_choice(decision), lead_of(decision))
     return Outcome(case, assessments, safety, decision, plan)
 
 

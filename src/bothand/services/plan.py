@@ -17,9 +17,16 @@ from bothand.services.assess import Assessment, assess, safety_for
 
 
 def plan_for(
-    catalog: Catalog, case: Case, assessments: list[Assessment], safety: Safety, option: str
+    catalog: Catalog,
+    case: Case,
+    assessments: list[Assessment],
+    safety: Safety,
+    option: str,
+    lead: str | None = None,
 ) -> Plan:
-    """The plan of ``option`` for this case, from the catalog's compiled timeline."""
+    """The plan of ``option`` for this case, from the catalog's compiled timeline. ``lead``:
+    the concern a guideline says to treat first (the decision's floor when a precedence chose
+    it), whose therapy the plan names."""
     if option not in OPTION_IDS:
         raise InputError(
             "option", f"'{option}' is not an option; use one of {', '.join(OPTION_IDS)}"
@@ -30,6 +37,7 @@ def plan_for(
         case.age,
         safety.urgent,
         catalog.timeline.is_high_relapse_risk(case.history.previous_episodes),
+        lead,
     )
 
 

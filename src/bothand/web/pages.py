@@ -72,7 +72,12 @@ class Pipeline:
             plan = outcome.plan
         else:
             plan = services.plan_for(
-                self.catalog, case, outcome.assessments, outcome.safety, option
+                self.catalog,
+                case,
+                outcome.assessments,
+                outcome.safety,
+                option,
+                services.lead_of(outcome.decision),
             )
         return plan.dated(start) if start is not None else plan
 

@@ -13,7 +13,7 @@ The rule book is compiled once per loaded catalog into an ``Engine`` (``compile_
 - every rule gets one bit in a ``masks.MaskIndex`` (shared with the planner): the rules that
   fire for a concern are the AND of one mask per fact, so no tree is walked per case (a
   ``when`` that is not a box is asked with ``Expr.holds``);
-- the six fits are one number (a digit in base 3 per option) and each adjust rule is a table
+- the six fits are one number (a digit in base 4 per option) and each adjust rule is a table
   from the fits before it to the fits after it, made by applying the rule's own effects;
 - each rule's reasons, with the concern's name filled in, are made once per condition.
 
@@ -32,12 +32,13 @@ from typing import NamedTuple
 
 from bothand.domain.decide.grammar import ALWAYS, All, Comparison, Domain, Expr, Facts, Value
 from bothand.domain.decide.masks import MaskIndex
-from bothand.domain.decide.rules import RULE_FACTS, Rule, RuleBook
+from bothand.domain.decide.rules import RULE_FACTS, Precedence, Rule, RuleBook
 from bothand.domain.errors import ContentError, InputError
 from bothand.domain.vocab import (
     CONDITION_RANK,
     CONDITIONS,
     FIT_ORDER,
+    NOT_ADVISED,
     OPTION_IDS,
     Condition,
     Fit,
@@ -119,7 +120,7 @@ class _Part(NamedTuple):
     concern: ConcernFacts
     fired: int
     demand: int
-    state: int  # the six fits, one base-3 digit per option
+    state: int  # the six fits, one base-4 digit per option
 
 
 class Decision(NamedTuple):
@@ -128,6 +129,7 @@ class Decision(NamedTuple):
     engine: Engine  # what decided, and how each part was reached: for the trace
     person: PersonFacts
     parts: tuple[_Part, ...]  # the floor first
+    led_by: str | None = None  # the precedence (rules.yaml) that chose the floor, if any
 
     @property
     def trace(self) -> tuple[TraceEntry, ...]:
@@ -183,7 +185,7 @@ def apply_effects(rule: Rule, fits: dict[OptionId, Fit]) -> None:
 
 def _effect_table(rule: Rule) -> tuple[int, ...]:
     """Fits after the rule, for every combination of fits before it. Each option's new fit
-    depends only on its own old fit, so three runs of the rule (every option at each fit)
+    depends only on its own old fit, so one run of the rule per fit (every option at that fit)
     give the whole table."""
     after_rank: list[dict[OptionId, int]] = []
     for fit in FIT_ORDER:
@@ -277,6 +279,12 @@ class Engine:
                     by_bit[c.bit] = tuple(given)
             self._giving[condition] = (by_bit, sum(by_bit))
         self._floor_reason = {k: self._reason(book.floor_reason, k) for k in CONDITIONS}
+        self._floor_id = book.floor_reason
+        self.book_precedence = {rank.id: rank for rank in book.precedence}
+        self._precedence_reason = {
+            (rank.id, rank.leads): self._reason(rank.reason, rank.leads) for rank in book.precedence
+        }
+        self._against = tuple(book.advising_against[option] for option in OPTION_IDS)
         self._fallback = {
             (index, fit, condition): self._reason(book.fallback_reasons[option][fit], condition)
             for index, option in enumerate(OPTION_IDS)
@@ -356,12 +364,25 @@ class Engine:
             if floor is not parts[0]:
                 parts.remove(floor)
                 parts.insert(0, floor)
+        led_by = None
+        if len(parts) > 1:
+            rank = self.leader(parts, person)
+            if rank is not None:
+                led_by = rank.id
+                parts.sort()  # the others in the vocabulary's order, as without a precedence
+                lead = next(p for p in parts if p.concern.condition == rank.leads)
+                parts.remove(lead)
+                parts.insert(0, lead)
         floor = parts[0]
         condition = floor.concern.condition
         # each option's reasons, without repeats (same id and words), each where it first came
         reasons: list[dict[tuple[str, str], GivenReason]] = [{} for _ in OPTION_IDS]
         if len(parts) > 1:
-            said = self._floor_reason[condition]
+            said = (
+                self._floor_reason[condition]
+                if led_by is None
+                else self._precedence_reason[(led_by, condition)]
+            )
             for given in reasons:
                 given[said.key] = said
         base_bits = self._base_bits
@@ -376,18 +397,38 @@ class Engine:
                     for index, reason in by_bit[bit]:
                         reasons[index].setdefault(reason.key, reason)
                     bits ^= bit
+        said_id = "" if led_by is None else self.book_precedence[led_by].reason
         fits = _FITS_OF_STATE[floor.state]
         options = []
         for index, option in enumerate(OPTION_IDS):
             given = reasons[index]
             fit = fits[index]
+            if fit == NOT_ADVISED:  # only the reasons that advise against it (and the floor's)
+                keep = self._against[index]
+                floor_id = self._floor_id if led_by is None else said_id
+                given = {k: r for k, r in given.items() if r.id in keep or r.id == floor_id}
             if given:
                 options.append(OptionResult(option, fit, tuple(given.values())))
             else:
                 options.append(
                     OptionResult(option, fit, (self._fallback[(index, fit, condition)],))
                 )
-        return Decision(tuple(options), condition, self, person, tuple(parts))
+        return Decision(tuple(options), condition, self, person, tuple(parts), led_by)
+
+    def leader(self, parts: Sequence[_Part], person: PersonFacts) -> Precedence | None:
+        """The first precedence that holds for these concerns: both its conditions are
+        present and its ``unless`` does not hold for the ``over`` concern. Its ``leads``
+        concern is then the floor, whatever the demands."""
+        by_condition = {part.concern.condition: part for part in parts}
+        for rank in self.book.precedence:
+            over = by_condition.get(rank.over)
+            if (
+                over is not None
+                and rank.leads in by_condition
+                and not rank.unless.holds(_facts(over.concern, person))
+            ):
+                return rank
+        return None
 
     # --- explaining ---
 

@@ -14,10 +14,14 @@ unique. The tests compare the two on every single concern and on many sets of se
    reason is replaced by the concern's name; a reason belongs to the concern when it names it
    or when a base rule gave it.
 4. The concern whose base rule has the highest ``demand`` is the floor (ties: the first in
-   the vocabulary). Its fits are the result's fits; it leads the trace.
+   the vocabulary); but the first ``precedence`` whose ``over`` and ``leads`` are both present
+   and whose ``unless`` does not hold for the ``over`` concern makes ``leads`` the floor,
+   with its own floor reason, whatever the demands. The floor's fits are the result's fits;
+   it leads the trace.
 5. Each option's reasons: the floor reason when there are several concerns, then every
    concern's reasons (floor first), without repeats (same id and text); when none, the
-   fallback reason for its fit.
+   fallback reason for its fit. An option that is not advised keeps only the reasons of the
+   rules that can make it not advised (and the floor reason).
 
 This module must not do I/O.
 """
@@ -80,16 +84,32 @@ def decide(
         for condition, severity in sorted(concerns, key=lambda c: CONDITIONS.index(c[0]))
     ]
     floor = max(range(len(outcomes)), key=lambda i: (outcomes[i].demand, -i))
+    floor_reason = book.floor_reason
+    if len(outcomes) > 1:
+        severity_of = dict(concerns)
+        present = [o.condition for o in outcomes]
+        for rank in book.precedence:
+            over = rank.over
+            if over not in present or rank.leads not in present:
+                continue
+            facts = {**person, "condition": over, "severity": severity_of[over]}
+            if not rank.unless.holds(facts):
+                floor = present.index(rank.leads)
+                floor_reason = rank.reason
+                break
     ordered = [outcomes[floor], *(o for i, o in enumerate(outcomes) if i != floor)]
     lead = ordered[0]
     options = []
     for option in OPTION_IDS:
         given: list[Given] = []
         if len(ordered) > 1:
-            given.append(_text_of(book, book.floor_reason, lead.condition, names, about=False))
+            given.append(_text_of(book, floor_reason, lead.condition, names, about=False))
         for outcome in ordered:
             given += outcome.reasons[option]
         fit = lead.fits[option]
+        if fit == "not_advised":
+            keep = book.advising_against[option] | {floor_reason}
+            given = [reason for reason in given if reason.id in keep]
         if not given:
             fallback = book.fallback_reasons[option][fit]
             given.append(_text_of(book, fallback, lead.condition, names, about=False))

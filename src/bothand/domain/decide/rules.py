@@ -30,6 +30,7 @@ from bothand.domain.knowledge.base import ContentId, ContentModel, Meta, Patient
 from bothand.domain.vocab import (
     CONDITIONS,
     FITS,
+    NOT_ADVISED,
     OPTION_IDS,
     SEVERITIES,
     UNRATED,
@@ -111,6 +112,8 @@ class PlanOption(ContentModel):
     def _each_fit_once(self) -> PlanOption:
         if len(set(self.fit_order)) != len(self.fit_order):
             raise ValueError("fit_order: a fit is listed twice")
+        if "not_advised" in self.fit_order:
+            raise ValueError("fit_order: a plan is never drawn for an option that is not advised")
         return self
 
 
@@ -157,6 +160,28 @@ class Rule(ContentModel):
         return self
 
 
+class Precedence(ContentModel):
+    """With several concerns, a guideline's order of treatment: when ``over`` would set the
+    fits (it needs the most care) and ``leads`` is also a concern, ``leads`` sets them instead,
+    unless ``unless`` holds for ``over`` (tested on that concern and the person). The floor
+    reason is then ``reason``."""
+
+    id: ContentId
+    leads: Condition
+    over: Condition
+    unless: Expr
+    reason: ContentId
+    explains: str = Field(min_length=10)
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Precedence:
+        check_facts(self.unless, RULE_FACTS, "a precedence's unless")
+        if self.leads == self.over:
+            raise ValueError("a condition cannot take precedence over itself")
+        return self
+
+
 class RuleBook(ContentModel):
     meta: Meta
     rules: tuple[Rule, ...]
@@ -165,6 +190,7 @@ class RuleBook(ContentModel):
     floor_reason: ContentId  # said when several concerns are present
     age_bands: AgeBands
     plan_option: PlanOption
+    precedence: tuple[Precedence, ...] = ()
 
     @model_validator(mode="after")
     def _age_bands_known(self) -> RuleBook:
@@ -195,6 +221,21 @@ class RuleBook(ContentModel):
 
     def reason(self, reason_id: str) -> Reason:
         return self._reasons_by_id[reason_id]
+
+    @cached_property
+    def advising_against(self) -> dict[OptionId, frozenset[str]]:
+        """For each option, the reasons given to it by the rules that can make it not advised
+        (``set`` or ``at_most`` to ``not_advised``). An option that ends not advised keeps
+        only these (and the floor reason): the others were written for a fit it no longer
+        has, and could say the opposite ("waiting is a fair choice")."""
+        against: dict[OptionId, set[str]] = {option: set() for option in OPTION_IDS}
+        for rule in self.rules:
+            for option in OPTION_IDS:
+                if NOT_ADVISED in (rule.set.get(option), rule.at_most.get(option)):
+                    against[option] |= {
+                        ref.reason for ref in rule.reasons if ref.option in (option, "all")
+                    }
+        return {option: frozenset(ids) for option, ids in against.items()}
 
     # Indexes built once per loaded book (the model is frozen, so they never go stale).
     @cached_property
@@ -240,6 +281,19 @@ class RuleBook(ContentModel):
                     raise ContentError(
                         "rules.yaml: fallback_reasons", f"{option}/{fit} has no reason"
                     )
+        for rule, option in itertools.product(self.rules, OPTION_IDS):
+            if NOT_ADVISED in (rule.set.get(option), rule.at_most.get(option)) and not any(
+                ref.option in (option, "all") for ref in rule.reasons
+            ):
+                raise ContentError(
+                    f"rules.yaml: {rule.id}",
+                    f"it can make {option} not advised, so it must give {option} a reason",
+                )
+        for rank in self.precedence:
+            if rank.reason not in reason_ids:
+                raise ContentError(
+                    f"rules.yaml: {rank.id}", f"reason '{rank.reason}' is not defined"
+                )
         if self.floor_reason not in reason_ids:
             raise ContentError("rules.yaml: floor_reason", f"'{self.floor_reason}' is not defined")
         for condition in CONDITIONS:

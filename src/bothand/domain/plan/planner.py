@@ -173,9 +173,12 @@ class Planner:
         age: int | None,
         at_risk: bool,
         high_relapse_risk: bool,
+        lead: str | None = None,
     ) -> Plan:
         """The milestones of ``option`` for these concerns, each with its most demanding
-        window. Checks what ``PlanRequest`` checks that it needs, for callers without one."""
+        window. ``lead``: the condition whose therapy course the plan names, when a guideline
+        says which to treat first (``precedence`` in rules.yaml); otherwise the longest course.
+        Checks what ``PlanRequest`` checks that it needs, for callers without one."""
         masks = self.index.masks
         steps = self._steps_for.get(option)
         if steps is None:
@@ -190,6 +193,7 @@ class Planner:
         )
         # One mask per concern, in the canonical order of conditions (never the input order).
         held: list[tuple[int, int]] = []
+        lead_mask = 0
         for index, (condition, severity) in enumerate(concerns):
             by_condition = masks["condition"].get(condition)
             if by_condition is None:
@@ -211,9 +215,11 @@ class Planner:
                 }
                 bits = self.index.refine(bits, facts)
             held.append((CONDITION_RANK[condition], bits))
+            if condition == lead:
+                lead_mask = bits
         held.sort()
         ms = [m for _, m in held]
-        course, course_days = self._lead_course(ms)
+        course, course_days = self._lead_course([lead_mask] if lead_mask else ms)
         windows: dict[str, tuple[int, int]] = {}
         milestones: list[Milestone] = []
         held_by_any = 0

@@ -23,13 +23,17 @@ from bothand.web.views import figures_for, numbers_for, timeline_chart
 router = APIRouter(include_in_schema=False)
 
 MATTER_SCALE = ("0", "1", "2", "3")
-FEELINGS = ("open", "prefer_to_avoid", "unsure")
 YES_NO = ("yes", "no")
 PREFERENCE_REASON = "reason.preference."
 
 ValuesStep = Annotated[FlowPage, Depends(step("values"))]
 OptionsStep = Annotated[FlowPage, Depends(step("options"))]
 PlanStep = Annotated[FlowPage, Depends(step("plan"))]
+
+
+def state_feelings(flow: FlowPage) -> tuple[str, ...]:
+    """The choices of how a person feels about medicine and therapy, from the intake."""
+    return flow.catalog.intake.preferences
 
 
 def _read_sure(form: FormData) -> dict[str, str]:
@@ -55,7 +59,7 @@ def _values_page(flow: FlowPage, **more: Any) -> HTMLResponse:
         matters=MATTERS,
         matter_scale=MATTER_SCALE,
         leanings=LEANINGS,
-        feelings=FEELINGS,
+        feelings=state_feelings(flow),
         sure_areas=SURE_AREAS,
         **more,
     )
@@ -76,7 +80,7 @@ def values_post(form: FormDep, flow: ValuesStep) -> Response:
     preferences = {
         n: feeling
         for n in ("medication", "therapy")
-        if (feeling := one_of(form.get(n), FEELINGS)) is not None
+        if (feeling := one_of(form.get(n), state_feelings(flow))) is not None
     }
     engage = one_of(form.get("engage"), YES_NO)
     flow.state = flow.state.but(
@@ -89,7 +93,7 @@ def values_post(form: FormDep, flow: ValuesStep) -> Response:
     errors = FormErrors(flow.catalog)
     for name in ("medication", "therapy"):
         if name not in preferences:
-            errors.add(name, choice_id(name, FEELINGS[0]), f"flow.values.error_{name}")
+            errors.add(name, choice_id(name, state_feelings(flow)[0]), f"flow.values.error_{name}")
     if engage is None:
         errors.add("engage", choice_id("engage", YES_NO[0]), "flow.values.error_engage")
     if errors:
