@@ -12,7 +12,7 @@ from bothand import services
 from bothand.catalog import Catalog
 from bothand.domain.decide import reference
 
-TRAUMA = "trauma-focused CBT"
+TRAUMA = "trauma-focused"  # the therapy the plan names for PTSD (timeline.yaml)
 
 
 def depression_and_ptsd(severity: str, *, item9: int | None = None) -> dict[str, Any]:
