@@ -11,12 +11,14 @@ The people of the December 2026 walk (research/ux-walk-2026-12.md):
 
 Each is walked through the real app (a uvicorn server started as tests/browser do) from ``/``
 to the summary and its PDF, tapping as a person would. Per page it reports the height in
-screens (page height / 844, every ``<details>`` closed as the page opens), and the bytes
-transferred on a first load (the cache off: the page plus its stylesheets, scripts and images).
+screens (page height / 844, every ``<details>`` closed as the page opens), the bytes
+transferred on a first load (the cache off: the page plus its stylesheets, scripts and images)
+and the taps made on it.
 Per person: the taps to a dated plan (every radio, checkbox, link and button pressed, from
 Begin to the plan's timeline; typing the start date counts one), where the options
 comparison ends and where the readiness form starts (in screens), and the summary PDF's page
-count. Targets (issue 10, item 10) are checked and printed as OK or OVER.
+count (read from its page tree, which WeasyPrint keeps in compressed object streams).
+Targets (issue 10, item 10) are checked and printed as OK or OVER.
 
 The walker finds its way by labels from the locale files and by roles, and answers a page it
 does not know (a new step another change adds) by choosing, in each unanswered radio group,
@@ -38,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +114,7 @@ class PageRow:
     page: str
     screens: float
     kb: float
+    taps: int = 0  # taps made on this page (answers, links and buttons pressed)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -173,11 +177,31 @@ TOP_OF = """(selector) => {
 }"""
 
 
+def _pdf_parts(pdf: bytes) -> list[bytes]:
+    """The file itself and every Flate stream in it, inflated: WeasyPrint puts the page tree
+    inside compressed object streams, where a search of the raw bytes finds nothing."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        head = pdf[max(0, match.start() - 400) : match.start()]
+        if b"/FlateDecode" not in head.rsplit(b"obj", 1)[-1]:
+            continue
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[match.end() :]))
+        except zlib.error:
+            continue
+    return parts
+
+
 def page_count(pdf: bytes) -> int:
-    """Pages of a PDF: the largest /Count of a /Pages node, else the /Page objects."""
-    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
-    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
-    return max(counts, default=len(re.findall(rb"/Type\s*/Page\b", pdf)))
+    """Pages of a PDF: the largest /Count of a /Pages node (in the file or in one of its
+    compressed object streams), else the /Page objects."""
+    counts: list[int] = []
+    pages = 0
+    for part in _pdf_parts(pdf):
+        counts += [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", part)]
+        counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", part)]
+        pages += len(re.findall(rb"/Type\s*/Page\b", part))
+    return max(counts, default=pages)
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -315,13 +339,16 @@ class Walker:
         page.goto(base + "/")
         for _ in range(MAX_STEPS):
             path = self.record()
+            row, taps = self.walked.rows[-1], self.taps
             before = page.url
-            if not self.step(path):
-                break
-            if page.url == before and path not in ("/plan",):
+            going = self.step(path)
+            if going and page.url == before and path not in ("/plan",):
                 # the same page again: it asked for something more (an error); answer it
                 self.answer_unknown(self.unanswered_groups())
                 self.submit()
+            row.taps = self.taps - taps
+            if not going:
+                break
         else:
             raise SystemExit(f"person {self.person.key}: no plan after {MAX_STEPS} pages")
         self.walked.taps_to_plan = self.taps
@@ -365,12 +392,14 @@ def table(results: list[Walked]) -> str:
         + " | ".join(f"{k}: screens" for k in keys)
         + " | "
         + " | ".join(f"{k}: KB" for k in keys)
+        + " | "
+        + " | ".join(f"{k}: taps" for k in keys)
         + " |"
     ]
-    lines.append("|---" * (1 + 2 * len(keys)) + "|")
+    lines.append("|---" * (1 + 3 * len(keys)) + "|")
     for name in pages:
         cells = []
-        for field_ in ("screens", "kb"):
+        for field_ in ("screens", "kb", "taps"):
             for w in results:
                 found = [r for r in w.rows if r.page == name]
                 cells.append(f"{getattr(found[0], field_)}" if found else "")

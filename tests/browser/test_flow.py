@@ -376,7 +376,7 @@ class Trail:
     """What the person saw on the way, for each test to judge."""
 
     results: str = ""  # the text of main on /results
-    options_layout: str = ""  # "table" or "cards": which one is shown
+    options_layout: str = ""  # "rows": the comparison that opens the options page
     fits: dict[str, str] = field(default_factory=dict)  # option name -> fit, as shown
     preference_reasons: list[str] = field(default_factory=list)  # shown on /options
     urgent: dict[str, str] = field(default_factory=dict)  # step -> crisis box text, if first
@@ -384,7 +384,8 @@ class Trail:
     plan_heading: str = ""
     plan_start: str = ""
     milestones: list[tuple[str, str]] = field(default_factory=list)  # (title, when)
-    summary: str = ""
+    summary: str = ""  # the text of main on /summary, as shown (the details folded)
+    summary_all: str = ""  # the same with the folded parts (their text content)
     ics: bytes = b""
     pdf: bytes = b""
 
@@ -535,6 +536,7 @@ def walk(kb: Keyboard, catalog: Catalog, case: Case) -> Trail:
     kb.arrive("summary")
     _note_urgent(kb, trail, "summary")
     trail.summary = page.locator("main").inner_text()
+    trail.summary_all = " ".join((page.locator("main").text_content() or "").split())
     trail.pdf = kb.download(page.get_by_role("link", name=labels["summary.download_pdf"]))
     return trail
 
@@ -616,32 +618,36 @@ def answer_phq9(
 
 
 def read_options(page: Page, catalog: Catalog, trail: Trail) -> None:
-    """The options as shown: the table on a wide screen, the cards on a phone."""
-    region = page.get_by_role("region", name=catalog.labels["flow.options.table_caption"])
-    if region.is_visible():
-        trail.options_layout = "table"
-        names = region.locator("thead th").all_inner_texts()
-        fits = region.locator("tbody tr").first.locator("td .fit").all_inner_texts()
-    else:
-        trail.options_layout = "cards"
-        cards = page.locator("article.option-card")
-        names = cards.locator("h2").all_inner_texts()
-        fits = cards.locator(".fit").all_inner_texts()
+    """The options as shown: first the comparison (each option's name, its fit and the one
+    reason that matters most), the same at every width; then each option folded below with
+    the same fit, its name a link from the comparison; then the wide table, folded."""
+    rows = page.get_by_role("list", name=catalog.labels["flow.options.compare_title"])
+    expect(rows).to_be_visible()
+    trail.options_layout = "rows"
+    names = [n.strip() for n in rows.locator("li h2").all_inner_texts()]
+    fits = [f.strip() for f in rows.locator("li .fit").all_inner_texts()]
     assert len(names) == len(fits), (names, fits)
-    trail.fits = dict(zip([n.strip() for n in names], [f.strip() for f in fits], strict=True))
-    glance = page.get_by_role("navigation", name=catalog.labels["flow.options.glance_title"])
-    if trail.options_layout == "table":
-        assert not glance.is_visible(), "the list at a glance is for phones (the table is one)"
-    else:  # on a phone: every option and its fit at the top, each a link to its card
-        listed = [item.rsplit(": ", 1) for item in glance.locator("li").all_inner_texts()]
-        assert [(n.strip(), f.strip()) for n, f in listed] == list(trail.fits.items())
-        for link in glance.get_by_role("link").all():
-            target = page.locator(f"article.option-card{link.get_attribute('href')}")
-            assert target.count() == 1 and target.locator("h2").inner_text() == link.inner_text()
+    trail.fits = dict(zip(names, fits, strict=True))
+    expect(rows.locator("li").first).to_be_in_viewport()  # the comparison opens the page
+    details = page.locator("details.option-detail")
+    assert details.count() == len(names)
+    for link in rows.locator("li h2 a").all():
+        folded = page.locator(f"details.option-detail{link.get_attribute('href')}")
+        assert folded.count() == 1, link.get_attribute("href")
+        assert not folded.evaluate("(d) => d.open"), "the detail opens folded"
+        name = folded.locator(".option-name").inner_text().strip()
+        assert name == link.inner_text().strip()
+        assert folded.locator("summary .fit").inner_text().strip() == trail.fits[name]
+    table = page.get_by_role("region", name=catalog.labels["flow.options.table_caption"])
+    assert not table.is_visible(), "the wide table is folded as the page opens"
+    # The reasons that name the person's preference: the comparison's top reason (shown) and
+    # the folded cards' (their text, as a person opening a card reads it).
+    shown = [r.inner_text() for r in rows.locator(".top-reason").all()]
+    folded_reasons = page.locator("details.option-detail ul.reasons > li").all()
+    texts = [" ".join((r.text_content() or "").split()) for r in folded_reasons]
+    tag = catalog.labels["flow.options.your_preference"]
     trail.preference_reasons = [
-        reason.inner_text().strip()
-        for reason in page.locator(".preference-reason").all()
-        if reason.is_visible()
+        " ".join(t.split()) for t in [*shown, *texts] if t.strip().startswith(tag)
     ]
 
 
@@ -667,7 +673,7 @@ def check_common(trail: Trail, catalog: Catalog, case: Case, width: int) -> None
     its dated steps, and the calendar file and the PDF holding each of those steps."""
     labels = catalog.labels
     option_names = option_titles(catalog)
-    assert trail.options_layout == ("table" if width >= 1024 else "cards")
+    assert trail.options_layout == "rows"
     assert list(trail.fits) == [option_names[o] for o in ALL_OPTIONS]
 
     name = option_names[case.plan_option]
@@ -688,8 +694,9 @@ def check_common(trail: Trail, catalog: Catalog, case: Case, width: int) -> None
     assert squash(labels["summary.title"]) in text
     missing = [title for title, _ in expected if squash(title) not in text]
     assert not missing, f"milestones missing from the PDF: {missing}"
-    for title, _ in expected:
-        assert title in trail.summary
+    for title, _ in expected:  # every step in the folded plan, the first on the front sheet
+        assert " ".join(title.split()) in trail.summary_all
+    assert expected[0][0] in trail.summary, "the first date is not on the summary's front sheet"
 
 
 def check_clean(seen: Seen, *, answered: int = 200) -> None:
