@@ -23,7 +23,8 @@ its page tree, which WeasyPrint keeps in compressed object streams) with the fro
 pages (those before "Details and sources", whose bookmark names its page). Targets (issue 10, item
 10) are checked and printed as OK or OVER.
 
-Each person answers what the flow requires and what they came to say (their concerns,
+Each person's browser speaks their language (``Accept-Language`` en-US or en-GB). Each
+answers what the flow requires and what they came to say (their concerns,
 country, questionnaire answers, medicine and therapy feelings, whether they can take part in
 therapy now); optional questions are left unanswered. A page that comes
 back asking for more gets the answers its errors name. A page the walker does not know (a new
@@ -431,7 +432,9 @@ class Walker:
 
 
 def walk_person(browser: Any, base: str, labels: Any, person: Person, shots: Path | None) -> Walked:
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True, locale=person.locale
+    )
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)

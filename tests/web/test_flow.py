@@ -534,6 +534,30 @@ def test_the_pcl5_keeps_its_instruction_word_for_word_and_says_how_to_answer_her
     assert not others, others
 
 
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        ("en-GB,en;q=0.9", "en-GB"),
+        ("fr-FR, en_GB;q=0.8", "en-GB"),
+        ("en-US,en;q=0.9", "en-US"),
+        ("de-DE", "en-US"),
+        (None, "en-US"),
+    ],
+)
+def test_the_country_is_preselected_from_the_browser_language_and_can_be_changed(
+    client: TestClient, header: str | None, chosen: str
+) -> None:
+    # A UK phone need not tap its country: the browser's language preselects it on a first
+    # visit; the person's own choice, once made, is what the page shows after.
+    headers = {"accept-language": header} if header else {}
+    html = client.get("/concerns", headers=headers).text
+    assert checked(html, "locale") == chosen
+    walk = Walk(client)
+    walk.concerns("depression", locale="en-US")
+    again = client.get("/concerns", headers={"accept-language": "en-GB"}).text
+    assert checked(again, "locale") == "en-US"
+
+
 def test_a_concern_without_a_free_questionnaire_can_stay_unrated(
     walk: Walk, catalog: Catalog
 ) -> None:
