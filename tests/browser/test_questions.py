@@ -218,3 +218,38 @@ def test_the_summary_at_320_px_has_no_overlapping_cells(
     screenshot(page, f"summary-open-{'js' if javascript else 'nojs'}")
     axe(page, open_page, javascript)
     check_clean(seen)
+
+
+# --- every step of the flow with JavaScript off, on a phone -----------------------------------
+
+FLOW_STATE: dict[str, Any] = {
+    **SUMMARY_STATE,
+    "locale": "en-US",
+    "answers": {**SUMMARY_STATE["answers"], "depression": [1, 1, 1, 1, 1, 1, 1, 0, 0]},
+}
+FLOW_PATHS = [
+    "/concerns",
+    "/about",
+    "/questions/depression",
+    "/questions/ptsd",
+    "/results",
+    "/values",
+    "/options",
+    "/plan",
+    "/summary",
+]
+
+
+@pytest.mark.parametrize("path", FLOW_PATHS)
+def test_each_step_passes_axe_on_a_phone_without_javascript(
+    open_page: OpenPage, base_url: str, seen: Seen, path: str
+) -> None:
+    # With JavaScript on, the keyboard walks of test_flow.py run axe on every step; here the
+    # same steps as drawn with it off (htmx and flow.js not running), at 390 px.
+    page = open_page(NARROW["width"], NARROW["height"], javascript=False)
+    with_state(page, base_url, FLOW_STATE)
+    page.goto(path)
+    assert page.url.endswith(path), f"{path} sent the person to {page.url}"
+    assert page.locator("h1").count() == 1
+    check_axe_as_drawn_without_script(page, open_page)
+    check_clean(seen)
