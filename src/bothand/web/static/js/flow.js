@@ -2,9 +2,10 @@
    1. When a form comes back with missing answers, move focus to the error summary so that
       keyboard and screen reader users land on the list of what to fix.
    2. On a questionnaire, choosing an answer with a tap or a click, for an item not yet
-      answered, brings the next item (or the send button, after the last) into view. Keys do
-      not move the page: arrow keys change the answer within a group, and Tab goes on. Focus
-      stays where it is; changing an earlier answer does not move the page either. */
+      answered, brings the next item (or the send button, after the last) to the top of the
+      screen when it is not already in full view. Keys do not move the page: arrow keys
+      change the answer within a group, and Tab goes on. Focus stays where it is; changing an
+      earlier answer does not move the page either. */
 (function () {
   "use strict";
   function focusSummary() {
@@ -45,6 +46,10 @@
       var next = nextScreen(screen);
       if (!next) {
         return;
+      }
+      var box = next.getBoundingClientRect();
+      if (box.top >= 0 && box.bottom <= window.innerHeight) {
+        return; // already in full view (a wide screen): the page stays still
       }
       var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       window.setTimeout(function () {
