@@ -11,17 +11,27 @@ The people of the December 2026 walk (research/ux-walk-2026-12.md):
 
 Each is walked through the real app (a uvicorn server started as tests/browser do) from ``/``
 to the summary and its PDF, tapping as a person would. Per page it reports the height in
-screens (page height / 844, every ``<details>`` closed as the page opens), and the bytes
-transferred on a first load (the cache off: the page plus its stylesheets, scripts and images).
+screens (page height / 844, every ``<details>`` closed as the page opens), the bytes
+transferred on a first load (the cache off: the page plus its stylesheets, scripts and images)
+and the taps made on it.
 Per person: the taps to a dated plan (every radio, checkbox, link and button pressed, from
-Begin to the plan's timeline; typing the start date counts one), where the options
-comparison ends and where the readiness form starts (in screens), and the summary PDF's page
-count. Targets (issue 10, item 10) are checked and printed as OK or OVER.
+Begin to the plan's timeline; typing the start date counts one), the swipes on the way (taps
+whose target was not on screen when the person came to it, as after a page's first screen
+without the questionnaire's move to the next item), where the options comparison ends and
+where the readiness form starts (in screens), and the summary PDF's page count (read from
+its page tree, which WeasyPrint keeps in compressed object streams) with the front sheet's
+pages (those before "Details and sources", whose bookmark names its page). Targets (issue 10, item
+10) are checked and printed as OK or OVER.
 
-The walker finds its way by labels from the locale files and by roles, and answers a page it
-does not know (a new step another change adds) by choosing, in each unanswered radio group,
-"no" (or "yes" for a person with a positive risk answer) where offered, else the first choice,
-then pressing the form's first button. So it keeps working when steps are added or moved.
+Each person's browser speaks their language (``Accept-Language`` en-US or en-GB). Each
+answers what the flow requires and what they came to say (their concerns,
+country, questionnaire answers, medicine and therapy feelings, whether they can take part in
+therapy now); optional questions are left unanswered. A page that comes
+back asking for more gets the answers its errors name. A page the walker does not know (a new
+step another change adds) is answered by choosing, in each unanswered radio group, "no" (or
+"yes" for a person with a positive risk answer) where offered, else the first choice, then
+pressing the form's first button. So it keeps working when steps are added or moved. The
+walker finds its way by labels from the locale files and by roles.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +77,7 @@ class Person:
     medication: str
     therapy: str
     risk: bool  # answers "yes" to a risk question it does not know
+    engage: str = "yes"  # able to take part in therapy now
 
 
 PEOPLE = {
@@ -111,6 +123,8 @@ class PageRow:
     page: str
     screens: float
     kb: float
+    taps: int = 0  # taps made on this page (answers, links and buttons pressed)
+    swipes: int = 0  # of those, the ones whose target was off screen first
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,7 +133,9 @@ class Walked:
     person: str
     rows: list[PageRow] = field(default_factory=list)
     taps_to_plan: int = 0
+    scrolls_to_plan: int = 0  # taps whose target was off screen first (a swipe to reach it)
     pdf_pages: int = 0
+    pdf_front_pages: int | None = None  # pages before "Details and sources"
     options_comparison_screens: float = 0.0
     options_ready_screens: float = 0.0
 
@@ -165,6 +181,11 @@ FIRST_LOAD = """() => {
   return bytes;
 }"""
 
+IN_VIEW = """(el) => {
+  const box = el.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0;
+}"""
+
 TOP_OF = """(selector) => {
   const el = document.querySelector(selector);
   if (!el) return null;
@@ -173,11 +194,52 @@ TOP_OF = """(selector) => {
 }"""
 
 
+def _pdf_parts(pdf: bytes) -> list[bytes]:
+    """The file itself and every Flate stream in it, inflated: WeasyPrint puts the page tree
+    inside compressed object streams, where a search of the raw bytes finds nothing."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        head = pdf[max(0, match.start() - 400) : match.start()]
+        if b"/FlateDecode" not in head.rsplit(b"obj", 1)[-1]:
+            continue
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[match.end() :]))
+        except zlib.error:
+            continue
+    return parts
+
+
 def page_count(pdf: bytes) -> int:
-    """Pages of a PDF: the largest /Count of a /Pages node, else the /Page objects."""
-    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)]
-    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)]
-    return max(counts, default=len(re.findall(rb"/Type\s*/Page\b", pdf)))
+    """Pages of a PDF: the largest /Count of a /Pages node (in the file or in one of its
+    compressed object streams), else the /Page objects."""
+    counts: list[int] = []
+    pages = 0
+    for part in _pdf_parts(pdf):
+        counts += [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", part)]
+        counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", part)]
+        pages += len(re.findall(rb"/Type\s*/Page\b", part))
+    return max(counts, default=pages)
+
+
+def pages_before(pdf: bytes, heading: str) -> int | None:
+    """The pages before the one where ``heading`` starts, read from the PDF's outline (its
+    bookmark's destination page, counted in the page tree), or None when it is not there.
+    The summary's details start on a new page, so this is the front sheet's length."""
+    parts = _pdf_parts(pdf)
+    title = re.escape(heading.encode("latin-1", "replace"))
+    kids: list[bytes] = []
+    target = None
+    for part in parts:
+        found = re.search(rb"/Title\s*\(" + title + rb"\)\s*/Dest\s*\[\s*(\d+)\s+0\s+R", part)
+        if found and target is None:
+            target = found.group(1)
+        for listed in re.findall(rb"/Kids\s*\[([^\]]*)\]", part):
+            numbers = re.findall(rb"(\d+)\s+0\s+R", listed)
+            if len(numbers) > len(kids):
+                kids = numbers
+    if target is None or target not in kids:
+        return None
+    return kids.index(target)
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -189,14 +251,27 @@ class Walker:
         self.labels = labels
         self.person = person
         self.taps = 0
+        self.scrolls = 0
         self.shots = shots
         self.walked = Walked(person.key)
         self.seen: dict[str, int] = {}
 
     # taps
     def tap(self, locator: Any) -> None:
-        locator.first.click()
+        target = locator.first
+        if not self.in_view(target):
+            self.scrolls += 1  # a person would swipe to it (Playwright scrolls for us)
+        target.click()
         self.taps += 1
+
+    def in_view(self, target: Any) -> bool:
+        """Whether ``target`` is on screen, waiting a moment for a scroll the page started
+        (the questionnaire's move to the next item after an answer)."""
+        for _ in range(8):
+            if target.evaluate(IN_VIEW):
+                return True
+            self.page.wait_for_timeout(100)
+        return False
 
     def press(self, locator: Any) -> None:
         """A tap that loads a page."""
@@ -257,6 +332,20 @@ class Walker:
             )
         )
 
+    def groups_in_error(self) -> list[str]:
+        return list(
+            self.page.evaluate(
+                """() => {
+              const names = [];
+              for (const r of document.querySelectorAll(
+                  'main form fieldset.has-error input[type=radio]')) {
+                if (!names.includes(r.name)) names.push(r.name);
+              }
+              return names;
+            }"""
+            )
+        )
+
     def answer_unknown(self, names: list[str]) -> None:
         for name in names:
             values = self.page.eval_on_selector_all(
@@ -295,6 +384,7 @@ class Walker:
         elif path == "/values":
             self.choose_value("medication", person.medication)
             self.choose_value("therapy", person.therapy)
+            self.choose_value("engage", person.engage)
             self.submit()
         elif path == "/options":
             self.press(self.button("flow.options.submit"))
@@ -315,26 +405,36 @@ class Walker:
         page.goto(base + "/")
         for _ in range(MAX_STEPS):
             path = self.record()
+            row, taps, scrolls = self.walked.rows[-1], self.taps, self.scrolls
             before = page.url
-            if not self.step(path):
-                break
-            if page.url == before and path not in ("/plan",):
-                # the same page again: it asked for something more (an error); answer it
-                self.answer_unknown(self.unanswered_groups())
+            going = self.step(path)
+            if going and page.url == before and path not in ("/plan",):
+                # the same page again: it asked for something more; answer what its errors
+                # name (optional questions stay unanswered, as a person would leave them)
+                self.answer_unknown(self.groups_in_error() or self.unanswered_groups())
                 self.submit()
+            row.taps, row.swipes = self.taps - taps, self.scrolls - scrolls
+            if not going:
+                break
         else:
             raise SystemExit(f"person {self.person.key}: no plan after {MAX_STEPS} pages")
         self.walked.taps_to_plan = self.taps
+        self.walked.scrolls_to_plan = self.scrolls
         self.press(self.link("flow.plan.summary"))
         self.record()
         href = self.link("summary.download_pdf").first.get_attribute("href")
         pdf = page.request.get(base + href).body()
+        if self.shots:
+            (self.shots / f"{self.person.key}-summary.pdf").write_bytes(pdf)
         self.walked.pdf_pages = page_count(pdf)
+        self.walked.pdf_front_pages = pages_before(pdf, self.labels["summary.details_heading"])
         return self.walked
 
 
 def walk_person(browser: Any, base: str, labels: Any, person: Person, shots: Path | None) -> Walked:
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True, locale=person.locale
+    )
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -365,26 +465,31 @@ def table(results: list[Walked]) -> str:
         + " | ".join(f"{k}: screens" for k in keys)
         + " | "
         + " | ".join(f"{k}: KB" for k in keys)
+        + " | "
+        + " | ".join(f"{k}: taps" for k in keys)
+        + " | "
+        + " | ".join(f"{k}: swipes" for k in keys)
         + " |"
     ]
-    lines.append("|---" * (1 + 2 * len(keys)) + "|")
+    lines.append("|---" * (1 + 4 * len(keys)) + "|")
     for name in pages:
         cells = []
-        for field_ in ("screens", "kb"):
+        for field_ in ("screens", "kb", "taps", "swipes"):
             for w in results:
                 found = [r for r in w.rows if r.page == name]
                 cells.append(f"{getattr(found[0], field_)}" if found else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(
-        "| person | taps to a plan | options comparison ends (screens) "
-        "| readiness form starts (screens) | summary PDF pages |"
+        "| person | taps to a plan | swipes to a plan | options comparison ends (screens) "
+        "| readiness form starts (screens) | summary PDF pages (front sheet) |"
     )
-    lines.append("|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|")
     for w in results:
         lines.append(
             f"| {w.person} ({PEOPLE[w.person].about}) | {w.taps_to_plan} | "
-            f"{w.options_comparison_screens} | {w.options_ready_screens} | {w.pdf_pages} |"
+            f"{w.scrolls_to_plan} | {w.options_comparison_screens} | "
+            f"{w.options_ready_screens} | {w.pdf_pages} ({w.pdf_front_pages}) |"
         )
     return "\n".join(lines)
 
@@ -402,9 +507,11 @@ def verdicts(results: list[Walked]) -> list[str]:
                 f"{w.person}: options page <= 8 screens: "
                 f"{ok(options.screens <= TARGETS['options_screens'])} ({options.screens})"
             )
+        front = w.pdf_front_pages
         out.append(
-            f"{w.person}: summary PDF pages {w.pdf_pages} (front sheet target "
-            f"<= {TARGETS['pdf_front_pages']} A4 pages; read the PDF for where it ends)"
+            f"{w.person}: summary front sheet <= {TARGETS['pdf_front_pages']} A4 pages: "
+            f"{ok(front is not None and front <= TARGETS['pdf_front_pages'])} "
+            f"({front} of {w.pdf_pages} pages)"
         )
         heavy = [r for r in w.rows if r.kb >= TARGETS["page_kb"]]
         out.append(
@@ -424,7 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", default="a,b,c", help="which people, e.g. a,c")
     parser.add_argument("--json", type=Path, help="also write the measurements as JSON here")
     parser.add_argument(
-        "--screenshots", type=Path, help="full-page screenshots (and the HTML) into this folder"
+        "--screenshots",
+        type=Path,
+        help="full-page screenshots (and the HTML, and the summary PDF) into this folder",
     )
     args = parser.parse_args(argv)
     keys = [k.strip() for k in args.people.split(",") if k.strip()]

@@ -10,9 +10,9 @@ only: no ``click()``, no ``check()``), each at 390 and 1280 px, with JavaScript 
 - bipolar disorder on the clinician-rated path, preferring to avoid medicine: all six
   options, both together a usual start, and the reason that names the preference.
 
-On a phone, each "Next question" link must bring the next item into view, with the next Tab
-on its answers. From the plan the walk downloads the calendar file, and from the summary the
-PDF, both with the keyboard: each must hold every milestone the plan page showed.
+On the questionnaire, each item's answers come into view as Tab reaches them. From the plan
+the walk downloads the calendar file, and from the summary the PDF, both with the keyboard:
+each must hold every milestone the plan page showed.
 
 With JavaScript on, every page is checked with axe-core (WCAG 2.2 A/AA, ``check_axe``) and
 saved as ``test-artifacts/screenshots/flow-<case>-<step>-<width>.png``. On every walk, each
@@ -376,7 +376,7 @@ class Trail:
     """What the person saw on the way, for each test to judge."""
 
     results: str = ""  # the text of main on /results
-    options_layout: str = ""  # "table" or "cards": which one is shown
+    options_layout: str = ""  # "rows": the comparison that opens the options page
     fits: dict[str, str] = field(default_factory=dict)  # option name -> fit, as shown
     preference_reasons: list[str] = field(default_factory=list)  # shown on /options
     urgent: dict[str, str] = field(default_factory=dict)  # step -> crisis box text, if first
@@ -384,7 +384,8 @@ class Trail:
     plan_heading: str = ""
     plan_start: str = ""
     milestones: list[tuple[str, str]] = field(default_factory=list)  # (title, when)
-    summary: str = ""
+    summary: str = ""  # the text of main on /summary, as shown (the details folded)
+    summary_all: str = ""  # the same with the folded parts (their text content)
     ics: bytes = b""
     pdf: bytes = b""
 
@@ -535,6 +536,7 @@ def walk(kb: Keyboard, catalog: Catalog, case: Case) -> Trail:
     kb.arrive("summary")
     _note_urgent(kb, trail, "summary")
     trail.summary = page.locator("main").inner_text()
+    trail.summary_all = " ".join((page.locator("main").text_content() or "").split())
     trail.pdf = kb.download(page.get_by_role("link", name=labels["summary.download_pdf"]))
     return trail
 
@@ -579,24 +581,15 @@ def answer_phq9(
     items: int = 9,
     send: bool = True,
 ) -> None:
-    """Items ``first`` to ``items`` by keyboard, then (with ``send``) the form sent. On a phone,
-    each "Next question" link is followed, and must bring the next item into view with the
-    next Tab landing on its answers."""
+    """Items ``first`` to ``items`` by keyboard, then (with ``send``) the form sent. The items
+    follow one another: Tab goes from one item's answers to the next item's, which must then
+    be in view (the page scrolls to the focus), on a phone as on a wide screen."""
     page = kb.page
     phq9 = catalog.instruments["phq9"]
     labels = catalog.labels
     for number, value in enumerate(case.answers[first - 1 : items], start=first):
         kb.choose(*phq9_answer(catalog, number, value))
-        link = page.locator(f"#q-{number}").get_by_role("link", name=labels["flow.questions.next"])
-        if link.is_visible():  # one item a screen, on a phone
-            kb.tab_to(link)
-            kb.press("Enter")
-            following = page.locator(f"#q-{number + 1}" if number < 9 else "#q-extra-1")
-            expect(following.get_by_role("group")).to_be_in_viewport()
-            kb.press("Tab")
-            assert following.evaluate("(screen) => screen.contains(document.activeElement)"), (
-                f"{kb.where}: after Next question, Tab did not go to the next item's answers"
-            )
+        expect(page.locator(f"#q-{number}").get_by_role("group")).to_be_in_viewport()
     if not send:
         return
     if case.difficulty is not None:
@@ -604,44 +597,41 @@ def answer_phq9(
         answer = next(o.text for o in extra.options if o.value == case.difficulty)
         kb.choose(extra.text or "", answer or "")
     button = page.get_by_role("button", name=labels["flow.questions.submit"], exact=True)
-    to_end = page.get_by_role("link", name=labels["flow.questions.to_end"])
-    if to_end.is_visible():
-        kb.tab_to(to_end)
-        kb.press("Enter")
-        kb.press("Tab")
-        assert button.evaluate("(b) => b === document.activeElement"), (
-            f"{kb.where}: after {labels['flow.questions.to_end']!r}, Tab did not reach the button"
-        )
     kb.follow(button)
 
 
 def read_options(page: Page, catalog: Catalog, trail: Trail) -> None:
-    """The options as shown: the table on a wide screen, the cards on a phone."""
-    region = page.get_by_role("region", name=catalog.labels["flow.options.table_caption"])
-    if region.is_visible():
-        trail.options_layout = "table"
-        names = region.locator("thead th").all_inner_texts()
-        fits = region.locator("tbody tr").first.locator("td .fit").all_inner_texts()
-    else:
-        trail.options_layout = "cards"
-        cards = page.locator("article.option-card")
-        names = cards.locator("h2").all_inner_texts()
-        fits = cards.locator(".fit").all_inner_texts()
+    """The options as shown: first the comparison (each option's name, its fit and the one
+    reason that matters most), the same at every width; then each option folded below with
+    the same fit, its name a link from the comparison; then the wide table, folded."""
+    rows = page.get_by_role("list", name=catalog.labels["flow.options.compare_title"])
+    expect(rows).to_be_visible()
+    trail.options_layout = "rows"
+    names = [n.strip() for n in rows.locator("li h2").all_inner_texts()]
+    fits = [f.strip() for f in rows.locator("li .fit").all_inner_texts()]
     assert len(names) == len(fits), (names, fits)
-    trail.fits = dict(zip([n.strip() for n in names], [f.strip() for f in fits], strict=True))
-    glance = page.get_by_role("navigation", name=catalog.labels["flow.options.glance_title"])
-    if trail.options_layout == "table":
-        assert not glance.is_visible(), "the list at a glance is for phones (the table is one)"
-    else:  # on a phone: every option and its fit at the top, each a link to its card
-        listed = [item.rsplit(": ", 1) for item in glance.locator("li").all_inner_texts()]
-        assert [(n.strip(), f.strip()) for n, f in listed] == list(trail.fits.items())
-        for link in glance.get_by_role("link").all():
-            target = page.locator(f"article.option-card{link.get_attribute('href')}")
-            assert target.count() == 1 and target.locator("h2").inner_text() == link.inner_text()
+    trail.fits = dict(zip(names, fits, strict=True))
+    if page.locator("section.urgent").count() == 0:  # crisis help, when shown, comes first
+        expect(rows.locator("li").first).to_be_in_viewport()  # the comparison opens the page
+    details = page.locator("details.option-detail")
+    assert details.count() == len(names)
+    for link in rows.locator("li h2 a").all():
+        folded = page.locator(f"details.option-detail{link.get_attribute('href')}")
+        assert folded.count() == 1, link.get_attribute("href")
+        assert not folded.evaluate("(d) => d.open"), "the detail opens folded"
+        name = folded.locator(".option-name").inner_text().strip()
+        assert name == link.inner_text().strip()
+        assert folded.locator("summary .fit").inner_text().strip() == trail.fits[name]
+    table = page.get_by_role("region", name=catalog.labels["flow.options.table_caption"])
+    assert not table.is_visible(), "the wide table is folded as the page opens"
+    # The reasons that name the person's preference: the comparison's top reason (shown) and
+    # the folded cards' (their text, as a person opening a card reads it).
+    shown = [r.inner_text() for r in rows.locator(".top-reason").all()]
+    folded_reasons = page.locator("details.option-detail ul.reasons > li").all()
+    texts = [" ".join((r.text_content() or "").split()) for r in folded_reasons]
+    tag = catalog.labels["flow.options.your_preference"]
     trail.preference_reasons = [
-        reason.inner_text().strip()
-        for reason in page.locator(".preference-reason").all()
-        if reason.is_visible()
+        " ".join(t.split()) for t in [*shown, *texts] if t.strip().startswith(tag)
     ]
 
 
@@ -667,7 +657,7 @@ def check_common(trail: Trail, catalog: Catalog, case: Case, width: int) -> None
     its dated steps, and the calendar file and the PDF holding each of those steps."""
     labels = catalog.labels
     option_names = option_titles(catalog)
-    assert trail.options_layout == ("table" if width >= 1024 else "cards")
+    assert trail.options_layout == "rows"
     assert list(trail.fits) == [option_names[o] for o in ALL_OPTIONS]
 
     name = option_names[case.plan_option]
@@ -692,8 +682,9 @@ def check_common(trail: Trail, catalog: Catalog, case: Case, width: int) -> None
     assert squash(labels["summary.title"]) in text
     missing = [title for title, _ in expected if squash(title) not in text]
     assert not missing, f"milestones missing from the PDF: {missing}"
-    for title, _ in expected:
-        assert title in trail.summary
+    for title, _ in expected:  # every step in the folded plan, the first on the front sheet
+        assert " ".join(title.split()) in trail.summary_all
+    assert expected[0][0] in trail.summary, "the first date is not on the summary's front sheet"
 
 
 def check_clean(seen: Seen, *, answered: int = 200) -> None:

@@ -488,14 +488,75 @@ def test_an_age_one_would_rather_not_give_is_left_out_of_the_case(
 # --- page by page ----------------------------------------------------------------------------
 
 
-def test_questions_show_one_item_at_a_time_on_a_phone_without_script(walk: Walk) -> None:
+def test_questions_open_with_the_first_item_and_need_no_script(
+    walk: Walk, catalog: Catalog
+) -> None:
+    # The items follow one another in one form sent by its button (no link to press between
+    # them); the title, the official instruction and item 1 come first, and what we say about
+    # the form is folded. One topic: no "Topic 1 of 1".
+    labels = catalog.labels
     walk.concerns("depression")
     html = walk.get("/questions/depression").text
     screens = re.findall(r'<div class="item-screen" id="(q-[\w-]+)">', html)
     assert screens == [f"q-{n}" for n in range(1, 10)] + ["q-extra-1"]
-    nexts = re.findall(r'<p class="next-question"><a href="#([\w-]+)">', html)
-    assert nexts == [*screens[1:], "form-end"]
+    assert "next-question" not in html
     assert 'hx-post="/questions/depression/save"' in html
+    assert f"{labels['flow.questions.concern']} 1 {labels['flow.of']} 1" not in html
+    main = section(html, "<main", "</main>")
+    first = main.index('id="q-1"')
+    assert main.index('<details class="about-form">') < first
+    assert main.index("</details>") < main.index('id="instructions"') < first
+    phq9 = catalog.instruments["phq9"]
+    assert f"<p>{esc(phq9.instructions or '')}</p>" in main  # shown, word for word
+    assert labels["flow.questions.paper_note"] not in main  # the PHQ-9 asks no circling
+
+
+def test_the_pcl5_keeps_its_instruction_word_for_word_and_says_how_to_answer_here(
+    walk: Walk, catalog: Catalog
+) -> None:
+    # The PCL-5's paper instruction ("circle one of the numbers to the right") is official
+    # wording: it stays unchanged, folded with what we say about the form, and a note of our
+    # own says how to answer on a screen. The short lead-in, with its time frame, is shown.
+    labels = catalog.labels
+    walk.concerns("panic", "ptsd")
+    html = walk.get("/questions/ptsd").text
+    pcl5 = catalog.instruments["pcl5"]
+    about = section(html, '<details class="about-form">', "</details>")
+    assert esc(pcl5.instructions or "") in about
+    assert esc(labels["flow.questions.paper_note"]) in about
+    shown = section(html, 'id="instructions"', "</div>")
+    assert esc(pcl5.lead_in or "") in shown and "circle" not in shown
+    assert f"{labels['flow.questions.concern']} 2 {labels['flow.of']} 2" in html
+    # Only the concerns chosen are named on their pages.
+    panic = walk.get("/questions/panic").text
+    main = section(panic, "<main", "</main>")
+    names = services.condition_names(catalog)
+    others = [n for c, n in names.items() if c not in ("panic", "ptsd") and n in main]
+    assert not others, others
+
+
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        ("en-GB,en;q=0.9", "en-GB"),
+        ("fr-FR, en_GB;q=0.8", "en-GB"),
+        ("en-US,en;q=0.9", "en-US"),
+        ("de-DE", "en-US"),
+        (None, "en-US"),
+    ],
+)
+def test_the_country_is_preselected_from_the_browser_language_and_can_be_changed(
+    client: TestClient, header: str | None, chosen: str
+) -> None:
+    # A UK phone need not tap its country: the browser's language preselects it on a first
+    # visit; the person's own choice, once made, is what the page shows after.
+    headers = {"accept-language": header} if header else {}
+    html = client.get("/concerns", headers=headers).text
+    assert checked(html, "locale") == chosen
+    walk = Walk(client)
+    walk.concerns("depression", locale="en-US")
+    again = client.get("/concerns", headers={"accept-language": "en-GB"}).text
+    assert checked(again, "locale") == "en-US"
 
 
 def test_a_concern_without_a_free_questionnaire_can_stay_unrated(

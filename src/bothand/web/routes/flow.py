@@ -57,9 +57,22 @@ def _concerns_page(
     return flow.render("concerns.html", conditions=conditions, chosen=chosen, locale=locale, **more)
 
 
+def browser_country(accept_language: str | None) -> str:
+    """The country to preselect on a first visit, from the browser's ``Accept-Language``:
+    the first of en-GB or en-US it names (so a UK phone need not change it), else the first
+    locale. The person sees it chosen on the form and can change it; nothing else uses it."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";", 1)[0].strip().lower().replace("_", "-")
+        for locale in LOCALES:
+            if tag == locale.lower() or (tag == "en-uk" and locale == "en-GB"):
+                return locale
+    return LOCALES[0]
+
+
 @router.get("/concerns", response_class=HTMLResponse)
 def concerns_page(flow: FlowDep) -> HTMLResponse:
-    return _concerns_page(flow, flow.state.concerns, flow.state.locale or LOCALES[0])
+    header = flow.request.headers.get("accept-language")
+    return _concerns_page(flow, flow.state.concerns, flow.state.locale or browser_country(header))
 
 
 @router.post("/concerns", response_class=HTMLResponse)

@@ -63,7 +63,12 @@ def _question_page(
         item.id: value for item, value in zip(instrument.items, answers, strict=True)
     }
     saved.update(saved_extras(state, condition))
-    return flow.render("questions.html", instrument=instrument, saved=saved, **common)
+    # A paper form's instruction ("circle one of the numbers") stays word for word; the page
+    # adds a note of its own on how to answer on a screen.
+    paper_note = "circle" in (instrument.instructions or "").lower()
+    return flow.render(
+        "questions.html", instrument=instrument, saved=saved, paper_note=paper_note, **common
+    )
 
 
 @router.get("/questions/{condition}", response_class=HTMLResponse)
