@@ -64,8 +64,22 @@ def _instruments_for(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return {info.id: info.instruments for info in catalog.explainers.conditions}
 
 
+def risk_screen_score(catalog: Catalog, case: Case) -> Score | None:
+    """The case's risk screen (the ASQ) scored, or None when the case has none."""
+    screen = case.risk_screen
+    if screen is None:
+        return None
+    try:
+        return score(catalog.instruments[screen.instrument], screen.answers)
+    except InputError as error:
+        raise within("risk_screen", error) from None
+
+
 def safety_for(catalog: Catalog, case: Case, assessments: list[Assessment]) -> Safety:
     scores = [a.score for a in assessments if a.score is not None]
+    screen = risk_screen_score(catalog, case)
+    if screen is not None:
+        scores.append(screen)
     return assess_safety(scores, catalog.crisis.for_locale(case.locale))
 
 
