@@ -746,9 +746,13 @@ def test_the_app_compiles_the_rules_and_timeline_before_the_first_request() -> N
 RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
 # Recorded on 2f07036, where the API built its JSON by hand (the to_contract methods).
 BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
-# The same requests re-recorded on 77fd71b, after the second edition's content changed the
+# The same requests were re-recorded on 77fd71b, after the second edition's content changed the
 # crisis lines (veterans, Childline, Papyrus) and the plan's milestone wording and sources.
-RECORDED = RECORDED_DIR / "api-77fd71b.json"
+# Re-recorded on 3e6dcec (the same requests): the safety result gained `risk_assessed` and
+# `review_flags`, a score `review`; cases without a risk question now carry the "risk not
+# assessed" note and flag, and a PCL-5 with item 16 above 0 its review flag; the instrument
+# list holds the ASQ.
+RECORDED = RECORDED_DIR / "api-3e6dcec.json"
 
 
 def _calls(path: Path) -> list[dict[str, Any]]:
