@@ -81,3 +81,10 @@ def _safety(
         risk_assessed=assessed,
         review_flags=review,
     )
+
+
+def urgent_safety(positive: Sequence[str], crisis: CrisisLocale) -> Safety:
+    """The urgent result for risk items known to be "yes" on a form not finished yet (an ASQ
+    "yes" before question 5 is answered): crisis help first at once, nothing filled in."""
+    flags = tuple(sorted(set(positive)))
+    return _safety(flags, False, (), crisis)
