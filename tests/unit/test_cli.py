@@ -309,3 +309,11 @@ def test_the_asq_questionnaire_asks_question_5_only_after_a_yes(catalog: Catalog
     text = out.getvalue()
     assert "right now" in " ".join(text.split())
     assert text.index("Samaritans") < text.index("Total score")
+
+
+def test_the_asq_example_is_assessed_and_flags_pcl5_item_16() -> None:
+    done = run(["recommend", "--json", str(EXAMPLES / "ptsd-and-panic-with-asq.json")])
+    assert done.returncode == 0, done.stderr
+    safety = json.loads(done.stdout)["safety"]
+    assert safety["risk_assessed"] is True and safety["urgent"] is False
+    assert safety["review_flags"] == ["pcl5.item16_risky_behaviour"]
