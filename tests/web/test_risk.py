@@ -116,3 +116,19 @@ def test_pcl5_item_16_is_flagged_for_the_clinician_not_urgent(walk: Walk) -> Non
     assert 'class="urgent"' not in results
     flags = results.split('class="review-flags"')[1].split("</p>")[0]
     assert "PCL-5 item 16 above 0" in flags
+
+
+@pytest.mark.parametrize(
+    "risk",
+    [[5, 99, 0, 0, None], [0, 0, 0], [None] * 5, [1, 0, 0, 0, 7], [0, 0, 0, 0, 0, 0]],
+)
+def test_odd_risk_answers_in_a_signed_cookie_are_unanswered_not_errors(
+    client: TestClient, risk: list[int | None]
+) -> None:
+    from tests.web.test_hostile import FILLED, with_answers
+
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    state = {**FILLED, "concerns": ["panic"], "answers": {}, "instruments": {}, "risk": risk}
+    with_answers(quiet, state)
+    for path in ("/safety", "/results", "/options", "/summary"):
+        assert quiet.get(path, follow_redirects=False).status_code < 500, path

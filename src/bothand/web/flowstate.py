@@ -165,14 +165,25 @@ class FlowAnswers(BaseModel):
             }
         )
 
+    def _risk_values(self, catalog: Catalog) -> list[int | None] | None:
+        """The saved risk screen answers, a value the item does not offer read as unanswered
+        (as ``saved_answers`` does); None when there are none for this form."""
+        instrument = catalog.instruments.get(RISK_SCREEN)
+        if instrument is None or len(self.risk) != len(instrument.items):
+            return None
+        return [
+            value if value in {o.value for o in instrument.options_for(item)} else None
+            for item, value in zip(instrument.items, self.risk, strict=True)
+        ]
+
     def risk_screen_answers(self, catalog: Catalog) -> list[int | None] | None:
         """The saved risk screen answers when they can be scored: every question answered,
         question 5 left out only after four "no" answers. Nothing is filled in: a "yes" with
         question 5 unanswered is not scored yet (``risk_screen_positive`` still sees it)."""
+        answers = self._risk_values(catalog)
         instrument = catalog.instruments.get(RISK_SCREEN)
-        if instrument is None or len(self.risk) != len(instrument.items):
+        if answers is None or instrument is None:
             return None
-        answers = list(self.risk)
         conditional = [i for i, item in enumerate(instrument.items) if item.show != "always"]
         asked = [a for i, a in enumerate(answers) if i not in conditional]
         if None in asked:
@@ -183,10 +194,11 @@ class FlowAnswers(BaseModel):
 
     def risk_screen_positive(self, catalog: Catalog) -> tuple[str, ...]:
         """The risk screen's items answered "yes" so far, even on an unfinished page."""
+        answers = self._risk_values(catalog)
         instrument = catalog.instruments.get(RISK_SCREEN)
-        if instrument is None or len(self.risk) != len(instrument.items):
+        if answers is None or instrument is None:
             return ()
-        return tuple(item.id for item, a in zip(instrument.items, self.risk, strict=True) if a)
+        return tuple(item.id for item, a in zip(instrument.items, answers, strict=True) if a)
 
     def risk_screen_done(self, catalog: Catalog) -> bool:
         """The risk screen is answered, or is not needed for these concerns."""
@@ -196,7 +208,7 @@ class FlowAnswers(BaseModel):
 
     def has_positive_risk_answer(self, catalog: Catalog) -> bool:
         """Whether any risk answer is above 0, even in an unfinished questionnaire."""
-        if any(self.risk):
+        if self.risk_screen_positive(catalog):
             return True
         for condition in self.concerns:
             instrument = questionnaire_for(catalog, condition)
