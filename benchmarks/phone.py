@@ -324,7 +324,8 @@ class Walker:
                 """() => {
               const names = [];
               for (const r of document.querySelectorAll('main form input[type=radio]')) {
-                if (!names.includes(r.name)) names.push(r.name);
+                // a question not shown (the ASQ's question 5 before a "yes") is not asked
+                if (!names.includes(r.name) && r.getClientRects().length) names.push(r.name);
               }
               return names.filter(n => !document.querySelector(
                 `main form input[type=radio][name="${n}"]:checked`));

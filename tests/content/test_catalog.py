@@ -68,7 +68,7 @@ def test_the_real_catalog_loads(catalog: Catalog) -> None:
     assert tuple(c.id for c in catalog.explainers.conditions) == CONDITIONS
     assert {o.id for o in catalog.explainers.options} == set(OPTION_IDS)
     assert sorted(catalog.instruments) == sorted(
-        ["phq9", "phq2", "gad7", "gad2", "pcl5", "asrs", "mdq", "ocir", "wsas"]
+        ["phq9", "phq2", "gad7", "gad2", "pcl5", "asrs", "mdq", "ocir", "wsas", "asq"]
     )
     assert sorted(catalog.unavailable) == ["asrs", "mdq", "ocir", "wsas"]
     for condition in CONDITIONS:

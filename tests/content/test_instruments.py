@@ -23,14 +23,14 @@ from tests.shared import SHARED, need_shared
 
 FOLDER = CONTENT_DIR / "instruments"
 REFERENCE = SHARED / "reference" / "instruments"
-SHIPPED = ("phq9", "phq2", "gad7", "gad2", "pcl5")
+SHIPPED = ("phq9", "phq2", "gad7", "gad2", "pcl5", "asq")
 NOT_SHIPPED = ("asrs", "mdq", "ocir", "wsas")
 ALLOWED_SOURCES = {
     "kroenke_2001_phq9", "kroenke_2003_phq2", "spitzer_2006_gad7", "kroenke_2007_gad2",
     "weathers_2013_pcl5", "blevins_2015", "bovin_2016", "foa_2002_ocir", "abramovitch_2020",
     "kessler_2005_asrs", "kessler_2007_asrs", "hirschfeld_2000_mdq", "mundt_2002_wsas",
     "nhs_data_dictionary_wsas", "simon_2013_item9", "louzon_2016_item9", "lowe_2004_mcid",
-    "jacobson_truax_1991", "loinc", "nice_ng222",
+    "jacobson_truax_1991", "loinc", "nice_ng222", "nimh_asq_toolkit", "horowitz_2012_asq",
 }  # fmt: skip
 
 
@@ -206,9 +206,9 @@ def test_pcl5_clusters_and_no_bands() -> None:
     assert pcl5.measures_severity is False
 
 
-def test_only_phq9_item9_is_a_risk_item() -> None:
+def test_only_phq9_item9_and_the_asq_are_risk_items() -> None:
     risk = [item.id for i in _loaded()[0].values() for item in i.items if item.risk]
-    assert risk == ["phq9.item9"]
+    assert risk == [f"asq.item{n}" for n in range(1, 6)] + ["phq9.item9"]
 
 
 def test_severity_is_measured_only_where_bands_are_validated() -> None:

@@ -33,6 +33,8 @@ def answers_with_allowed_gaps(draw: st.DrawFn) -> tuple[Instrument, list[int | N
     """Answers with up to ``missing.max_missing`` non-risk items left out."""
     instrument, answers = draw(complete_answers())
     can_skip = [index for index, item in enumerate(instrument.items) if not item.risk]
+    if not can_skip:  # every item a risk item (the ASQ): nothing may be left out
+        return instrument, answers
     skipped = draw(
         st.lists(st.sampled_from(can_skip), max_size=instrument.missing.max_missing, unique=True)
     )

@@ -276,3 +276,44 @@ def test_serve_refuses_several_workers_without_a_shared_key() -> None:
     )
     assert done.returncode == 2
     assert "--workers: set BOTHAND_SECRET_KEY" in done.stderr
+
+
+def test_a_case_file_without_a_risk_question_says_risk_not_assessed(catalog: Catalog) -> None:
+    case = json.dumps({"concerns": [{"condition": "panic", "severity": "moderate"}]})
+    done = run(["recommend", "--json", "-"], case)
+    assert done.returncode == 0, done.stderr
+    safety = json.loads(done.stdout)["safety"]
+    assert safety["risk_assessed"] is False and safety["review_flags"] == ["risk_not_assessed"]
+    human = run(["recommend", "-"], case)
+    flat = " ".join(human.stdout.split())
+    assert " ".join(catalog.labels["flow.risk.not_assessed"].split()) in flat
+    assert "no risk" not in flat.lower()
+
+
+def test_a_case_file_with_an_asq_yes_is_urgent_in_both_outputs() -> None:
+    case = {"concerns": [{"condition": "adhd"}], "risk_screen": {"answers": [0, 0, 1, 0, 1]}}
+    done = run(["recommend", "--json", "-"], json.dumps(case))
+    assert done.returncode == 0, done.stderr
+    safety = json.loads(done.stdout)["safety"]
+    assert safety["urgent"] is True and "asq.acute_positive" in safety["review_flags"]
+    human = run(["recommend", "-"], json.dumps(case)).stdout
+    assert human.index("PLEASE READ THIS FIRST") < human.index("Your options")
+
+
+def test_the_asq_questionnaire_asks_question_5_only_after_a_yes(catalog: Catalog) -> None:
+    out = io.StringIO()
+    run_questionnaire(catalog, "asq", "en-GB", io.StringIO("no\nno\nno\nno\n"), out)
+    assert "right now" not in out.getvalue()
+    out = io.StringIO()
+    run_questionnaire(catalog, "asq", "en-GB", io.StringIO("no\nyes\nno\nno\nno\n"), out)
+    text = out.getvalue()
+    assert "right now" in " ".join(text.split())
+    assert text.index("Samaritans") < text.index("Total score")
+
+
+def test_the_asq_example_is_assessed_and_flags_pcl5_item_16() -> None:
+    done = run(["recommend", "--json", str(EXAMPLES / "ptsd-and-panic-with-asq.json")])
+    assert done.returncode == 0, done.stderr
+    safety = json.loads(done.stdout)["safety"]
+    assert safety["risk_assessed"] is True and safety["urgent"] is False
+    assert safety["review_flags"] == ["pcl5.item16_risky_behaviour"]

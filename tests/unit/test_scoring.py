@@ -133,7 +133,7 @@ def test_pcl5_below_cut_off_is_negative() -> None:
     result = scored("pcl5", [1] * 20)
     assert result.total == 20
     assert result.screen_positive is False
-    assert result.flags == ()
+    assert result.flags == ("pcl5.item16_risky_behaviour",)  # item 16 above 0: for review
 
 
 def test_vector_7_asrs_part_a_two_shaded_is_negative() -> None:

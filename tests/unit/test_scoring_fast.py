@@ -90,11 +90,19 @@ def reference_score(instrument: Instrument, answers: Any) -> dict[str, Any]:
             "answers",
             f"expected {len(items)} answers for the {instrument.short_name}, got {len(answers)}",
         )
+    # An item asked only after another item above 0 (ASQ question 5) is, when rightly not
+    # asked, null without being missing.
+    asked = any(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0
+        for v, item in zip(answers, items, strict=True)
+        if item.show == "always"
+    )
+    unasked = {item.number for item in items if item.show != "always" and not asked}
     for index, item in enumerate(items):
         value = answers[index]
         field = f"answers[{index}]"
         if value is None:
-            if item.risk:
+            if item.risk and item.number not in unasked:
                 raise InputError(
                     field,
                     f"the safety question (item {item.number}) must be answered; "
@@ -106,7 +114,7 @@ def reference_score(instrument: Instrument, answers: Any) -> dict[str, Any]:
             raise InputError(field, f"{value} is out of range {item.min}-{item.max}")
 
     answer = {item.number: answers[item.number - 1] for item in items}
-    missing = [number for number, value in answer.items() if value is None]
+    missing = [n for n, value in answer.items() if value is None and n not in unasked]
     counted = [item.number for item in items if item.in_total]
     known = [answer[number] for number in counted if answer[number] is not None]
     total: int | None = None
@@ -142,6 +150,7 @@ def reference_score(instrument: Instrument, answers: Any) -> dict[str, Any]:
         return None
 
     rules = [rule for rule in [instrument.screen, *instrument.flag_rules] if rule is not None]
+    review_rules = {rule.id for rule in rules if rule.clinician_review}
     counts = {}
     for rule in rules:
         for criterion in rule.all_of:
@@ -181,6 +190,7 @@ def reference_score(instrument: Instrument, answers: Any) -> dict[str, Any]:
         "risk_positive": tuple(item.id for item in risk if (answer[item.number] or 0) > 0),
         "risk_zero": tuple(item.id for item in risk if answer[item.number] == 0),
         "rules_version": f"{instrument.id}@{instrument.version}",
+        "review": tuple(flag for flag in flags if flag in review_rules),
     }
 
 
@@ -303,10 +313,16 @@ def test_the_score_contract_is_plain_json_in_field_order() -> None:
             "pcl5.endorsed_e": 5,
         },
         "screen_positive": True,
-        "flags": ["pcl5.prorated", "pcl5.probable_ptsd", "pcl5.dsm5_provisional"],
+        "flags": [
+            "pcl5.prorated",
+            "pcl5.probable_ptsd",
+            "pcl5.dsm5_provisional",
+            "pcl5.item16_risky_behaviour",
+        ],
         "risk_positive": [],
         "risk_zero": [],
         "rules_version": "pcl5@1.0",
+        "review": ["pcl5.item16_risky_behaviour"],
     }
     data["subscales"]["pcl5.cluster_b"] = 0  # a copy: the score is unchanged
     assert result.subscales["pcl5.cluster_b"] == 10
@@ -340,4 +356,7 @@ def test_safety_flags_are_sorted_and_unique_over_scores() -> None:
     assert both.flags == ("mix.item10", "mix.item2")
     zero = assess_safety([phq9], us)
     assert not zero.urgent and zero.notes == (us.zero_is_not_no_risk,)
-    assert assess_safety([], us).notes == () and not assess_safety([], us).urgent
+    unasked = assess_safety([], us)
+    assert unasked.notes == (us.not_assessed,) and not unasked.urgent
+    assert not unasked.risk_assessed and unasked.review_flags == ("risk_not_assessed",)
+    assert unasked.clinician_flag  # never silence: the clinician is told risk was not asked

@@ -99,6 +99,7 @@ def ending(option: str | None = None, save: str = "no") -> list[str]:
 
 
 SKIP_INTAKE = ["", "", "", ""]  # age, earlier episodes, medicine before, therapy before
+ASQ_NO = ["no"] * 4  # the ASQ, asked on every path without the PHQ-9: four "no" answers
 
 
 # --- the questionnaire or the rating: the intake's rule, as on the web -----------------------
@@ -109,7 +110,7 @@ def test_panic_and_social_anxiety_get_the_rating_as_on_the_web(
     catalog: Catalog, seen: Seen, condition: str
 ) -> None:
     assert intake.questionnaire_for(catalog, condition) is None  # the content's decision
-    lines = ["", number_of(catalog, condition), rating(catalog, "moderate")]
+    lines = ["", number_of(catalog, condition), rating(catalog, "moderate"), *ASQ_NO]
     session(catalog, seen, lines + SKIP_INTAKE + ending())
     assert seen.case["concerns"] == [{"condition": condition, "severity": "moderate"}]
     assert catalog.instruments["gad7"].name not in seen.text
@@ -124,8 +125,11 @@ def test_every_condition_gets_what_the_intake_names(
         answers = [""]  # the rating: Enter is "Not sure"
     else:  # "1" answers every item and shows (and picks the first answer of) every extra item
         answers = ["1"] * (len(instrument.items) + len(instrument.extra_items))
-    session(catalog, seen, ["", number_of(catalog, condition), *answers, *SKIP_INTAKE, *ending()])
+    asq = ASQ_NO if intake.risk_screen_for(catalog, [condition]) else []
+    lines = ["", number_of(catalog, condition), *answers, *asq, *SKIP_INTAKE, *ending()]
+    session(catalog, seen, lines)
     (concern,) = seen.case["concerns"]
+    assert ("risk_screen" in seen.case) is (condition != "depression")  # risk on every path
     assert concern.get("instrument") == (instrument.id if instrument else None)
 
 
@@ -134,7 +138,7 @@ def test_every_condition_gets_what_the_intake_names(
 
 def test_the_intake_asks_in_the_order_the_content_lists(catalog: Catalog, seen: Seen) -> None:
     labels = catalog.labels
-    session(catalog, seen, ["", number_of(catalog, "adhd"), "", *SKIP_INTAKE, *ending()])
+    session(catalog, seen, ["", number_of(catalog, "adhd"), "", *ASQ_NO, *SKIP_INTAKE, *ending()])
     keys = {
         "age": catalog.intake.age.label,
         "history.previous_episodes": "intake.episodes",
@@ -148,7 +152,7 @@ def test_the_intake_asks_in_the_order_the_content_lists(catalog: Catalog, seen: 
 
 
 def test_a_child_under_5_with_adhd_reaches_the_age_rule(catalog: Catalog, seen: Seen) -> None:
-    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), "4", "", "", ""]
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), *ASQ_NO, "4", "", "", ""]
     session(catalog, seen, lines + ending())
     assert seen.case["age"] == 4
     medication = next(o for o in seen.result["options"] if o["id"] == "medication")
@@ -157,7 +161,7 @@ def test_a_child_under_5_with_adhd_reaches_the_age_rule(catalog: Catalog, seen: 
 
 
 def test_an_adult_with_adhd_does_not(catalog: Catalog, seen: Seen) -> None:
-    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), "34", "", "", ""]
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), *ASQ_NO, "34", "", "", ""]
     session(catalog, seen, lines + ending())
     assert seen.case["age"] == 34
     medication = next(o for o in seen.result["options"] if o["id"] == "medication")
@@ -166,7 +170,7 @@ def test_an_adult_with_adhd_does_not(catalog: Catalog, seen: Seen) -> None:
 
 @pytest.mark.parametrize("skip", ["", "I would rather not say", "i would"])
 def test_prefer_not_to_say_leaves_age_out(catalog: Catalog, seen: Seen, skip: str) -> None:
-    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), skip, "", "", ""]
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), *ASQ_NO, skip, "", "", ""]
     session(catalog, seen, lines + ending())
     assert "age" not in seen.case
     assert "history" not in seen.case  # skipped history stays out too
@@ -212,7 +216,8 @@ def test_one_or_more_earlier_episodes_reach_the_high_relapse_plan(
 
 @pytest.mark.parametrize("bad", ["121", "-3", "four", "4.5", "²", "9" * 5000])
 def test_an_age_it_cannot_read_is_asked_again(catalog: Catalog, seen: Seen, bad: str) -> None:
-    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), bad, "30", "", "", ""]
+    lines = ["", number_of(catalog, "adhd"), rating(catalog, "moderate"), *ASQ_NO, bad, "30"]
+    lines += ["", "", ""]
     session(catalog, seen, lines + ending())
     assert seen.case["age"] == 30
     assert seen.text.count(catalog.labels["intake.age_error"]) == 1
@@ -225,6 +230,7 @@ def test_choices_it_cannot_read_are_asked_again(catalog: Catalog, seen: Seen) ->
         number_of(catalog, "panic"),
         "9",  # no rating 9
         rating(catalog, "mild"),
+        *ASQ_NO,
         "",
         "7",  # no such choice of earlier episodes
         episodes(catalog, 1),
@@ -265,7 +271,7 @@ def test_no_raw_source_ids_words_unbroken_and_the_calendar_saved(
 ) -> None:
     from icalendar import Calendar
 
-    lines = ["2", number_of(catalog, "panic"), rating(catalog, "mild"), *SKIP_INTAKE]
+    lines = ["2", number_of(catalog, "panic"), rating(catalog, "mild"), *ASQ_NO, *SKIP_INTAKE]
     session(catalog, seen, lines + ending(save=""), folder=tmp_path)
     assert "nice_ng222" not in seen.text and "guide_bothand" not in seen.text
     assert "988" not in seen.text  # the UK was chosen: no US line shown
@@ -275,8 +281,45 @@ def test_no_raw_source_ids_words_unbroken_and_the_calendar_saved(
 
 def test_i_would_like_it_is_a_choice_for_medicine_and_therapy(catalog: Catalog, seen: Seen) -> None:
     prefer = str(catalog.intake.preferences.index("prefer") + 1)
-    lines = ["", number_of(catalog, "panic"), rating(catalog, "mild"), *SKIP_INTAKE]
+    lines = ["", number_of(catalog, "panic"), rating(catalog, "mild"), *ASQ_NO, *SKIP_INTAKE]
     tail = [*SKIP_VALUES, prefer, prefer, "", *SKIP_READINESS, "", START, "no"]
     session(catalog, seen, lines + tail)
     assert seen.case["preferences"] == {"medication": "prefer", "therapy": "prefer"}
     assert catalog.labels["preference.prefer"] in seen.text
+
+
+# --- risk asked on every path (the ASQ) ------------------------------------------------------
+
+
+def test_a_yes_on_the_asq_prints_crisis_help_first_and_reaches_the_case(
+    catalog: Catalog, seen: Seen
+) -> None:
+    lines = ["2", number_of(catalog, "ptsd"), *["0"] * 20, "no", "yes", "no", "no", "no"]
+    session(catalog, seen, lines + SKIP_INTAKE + ending())
+    assert seen.case["risk_screen"] == {"instrument": "asq", "answers": [0, 1, 0, 0, 0]}
+    assert seen.result["safety"]["urgent"] is True
+    text = " ".join(seen.text.split())
+    asq = text.index(" ".join((catalog.instruments["asq"].items[1].text or "").split()))
+    crisis = text.index(catalog.labels["heading.safety"].upper(), asq)
+    age = text.index(" ".join(catalog.labels[catalog.intake.age.label].split()), asq)
+    assert crisis < age  # crisis help before any further question
+    assert "Samaritans" in text[crisis:age]
+
+
+def test_four_no_answers_skip_question_5_and_the_status_is_never_no_risk(
+    catalog: Catalog, seen: Seen
+) -> None:
+    lines = ["", number_of(catalog, "ocd"), "", *ASQ_NO, *SKIP_INTAKE]
+    session(catalog, seen, lines + ending())
+    assert seen.case["risk_screen"]["answers"] == [0, 0, 0, 0, None]
+    assert (catalog.instruments["asq"].items[4].text or "") not in seen.text
+    flat = " ".join(seen.text.split())
+    assert " ".join(catalog.labels["flow.risk.asked"].split()) in flat
+    assert "no risk" not in flat.lower()
+
+
+def test_with_the_phq9_the_asq_is_not_asked(catalog: Catalog, seen: Seen) -> None:
+    lines = ["", number_of(catalog, "depression"), *["0"] * 9, *SKIP_INTAKE]
+    session(catalog, seen, lines + ending())
+    assert "risk_screen" not in seen.case
+    assert (catalog.instruments["asq"].items[0].text or "") not in seen.text

@@ -20,7 +20,7 @@ from typing import Any
 
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.vocab import OPTION_IDS
-from tests.vignettes.vignette import CASES, CHECKS, SAFETY, load
+from tests.vignettes.vignette import CASES, CHECKS, SAFETY, load, risk_asked
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "docs" / "vignettes.md"
@@ -121,7 +121,10 @@ def _expected(catalog: Catalog, vignette: dict[str, Any]) -> Iterator[str]:
         yield "Urgent: crisis help comes first"
     else:
         yield "Not urgent"
-    if safety.get("clinician_flag", safety["urgent"]):
+    asked = risk_asked(catalog, vignette["given"])
+    if not asked:
+        yield "Risk not assessed (no risk question answered): the clinician is flagged"
+    elif safety.get("clinician_flag", safety["urgent"]):
         yield "The clinician is flagged"
     if "flags" in safety:
         yield "Risk answers flagged: " + (", ".join(f"`{f}`" for f in safety["flags"]) or "none")

@@ -36,7 +36,8 @@ CHECKS = {
 }
 SAFETY = {
     "urgent": "crisis help comes first (required)",
-    "clinician_flag": "the clinician is flagged (defaults to the value of urgent)",
+    "clinician_flag": "the clinician is flagged (defaults to urgent, or to true when the case "
+    "answers no risk question: risk not assessed is flagged)",
     "flags": "the risk items that were positive, in order",
     "first_resource": "the first crisis contact's name starts with this",
     "first_resource_contact": "the first crisis contact's number or text contains this",
@@ -110,7 +111,13 @@ def check(name: str, vignette: dict[str, Any], result: dict[str, Any], catalog: 
         assert not missing, f"{name}: {option}: missing reasons {missing}; got {reasons[option]}"
 
     locale = vignette["given"].get("locale", "en")
-    _check_safety(name, expect.get("safety", {"urgent": False}), result["safety"], catalog, locale)
+    wanted = expect.get("safety", {"urgent": False})
+    asked = risk_asked(catalog, vignette["given"])
+    assert result["safety"]["risk_assessed"] is asked, f"{name}: risk_assessed"
+    if not asked:
+        assert "risk_not_assessed" in result["safety"]["review_flags"], f"{name}: review_flags"
+        wanted = {"clinician_flag": True, **wanted}
+    _check_safety(name, wanted, result["safety"], catalog, locale)
 
     if "assessments" in expect:
         got, wanted = result["assessments"], expect["assessments"]
@@ -135,6 +142,15 @@ def check(name: str, vignette: dict[str, Any], result: dict[str, Any], catalog: 
             )
         first = min(review["day_to"] for review in reviews)
         assert first <= expect["plan_first_review_by_day"], f"{name}: first review by day {first}"
+
+
+def risk_asked(catalog: Catalog, given: dict[str, Any]) -> bool:
+    """Whether the case answers a risk question (PHQ-9 item 9 or the ASQ): read from the
+    case, not from the result."""
+    if given.get("risk_screen"):
+        return True
+    instruments = [c.get("instrument") for c in given.get("concerns", ())]
+    return any(catalog.instruments[i].risk_items for i in instruments if i)
 
 
 def _check_safety(

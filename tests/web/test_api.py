@@ -133,6 +133,53 @@ def test_score_phq9_item_9_zero_is_not_urgent(api: TestClient) -> None:
     assert result["score"]["total"] == 8
 
 
+PANIC = {"concerns": [{"condition": "panic", "severity": "moderate"}], "locale": "en-GB"}
+
+
+def test_a_case_with_no_risk_question_says_risk_not_assessed(api: TestClient) -> None:
+    safety = api.post("/api/recommend", json=PANIC).json()["safety"]
+    assert safety["urgent"] is False and safety["risk_assessed"] is False
+    assert safety["review_flags"] == ["risk_not_assessed"] and safety["clinician_flag"] is True
+    assert "cannot say anything about your safety" in " ".join(safety["notes"])
+
+
+@pytest.mark.parametrize(
+    ("answers", "urgent", "review"),
+    [
+        ([0, 0, 0, 0, None], False, []),
+        ([0, 0, 0, 1, 0], True, ["asq.positive_screen"]),
+        ([1, 0, 1, 0, 1], True, ["asq.acute_positive", "asq.positive_screen"]),
+    ],
+)
+def test_the_case_takes_asq_answers(
+    api: TestClient, answers: list[int | None], urgent: bool, review: list[str]
+) -> None:
+    case = {**PANIC, "risk_screen": {"instrument": "asq", "answers": answers}}
+    result = api.post("/api/recommend", json=case).json()
+    safety = result["safety"]
+    assert safety["risk_assessed"] is True and safety["urgent"] is urgent
+    assert safety["review_flags"] == review and safety["clinician_flag"] is urgent
+    assert len(result["options"]) == 6
+    if urgent:
+        assert safety["resources"][0]["name"] == "Samaritans"
+
+
+def test_asq_question_5_after_a_yes_must_be_answered(api: TestClient) -> None:
+    case = {**PANIC, "risk_screen": {"answers": [1, 0, 0, 0, None]}}
+    assert_problem(api.post("/api/recommend", json=case), "risk_screen.answers[4]")
+    case = {**PANIC, "risk_screen": {"instrument": "phq9", "answers": [0] * 9}}
+    assert_problem(api.post("/api/recommend", json=case), "risk_screen.instrument")
+
+
+def test_score_asq_and_pcl5_item_16(api: TestClient) -> None:
+    asq = api.post("/api/score/asq", json={"answers": [0, 1, 0, 0, 0]}).json()
+    assert asq["safety"]["urgent"] is True and asq["score"]["screen_positive"] is True
+    pcl5 = api.post("/api/score/pcl5", json={"answers": [0] * 15 + [2] + [0] * 4}).json()
+    assert pcl5["safety"]["urgent"] is False
+    assert pcl5["score"]["review"] == ["pcl5.item16_risky_behaviour"]
+    assert "pcl5.item16_risky_behaviour" in pcl5["safety"]["review_flags"]
+
+
 def test_score_unknown_instrument_names_the_field(api: TestClient) -> None:
     body = assert_problem(api.post("/api/score/nope", json={"answers": [0]}), "instrument")
     assert "phq9" in body["detail"]
@@ -284,6 +331,7 @@ def test_the_200_schemas_name_the_contract_fields(api: TestClient) -> None:
     ]
     assert schemas["Option"]["properties"]["fit"]["enum"] == list(get_args(Fit))
     assert "date_from" not in schemas["Milestone"]["required"]
+    assert {"risk_assessed", "review_flags"} <= set(schemas["Safety"]["properties"])
 
 
 # --- hostile and malformed input ------------------------------------------------------------
@@ -742,10 +790,19 @@ def test_responses_are_byte_identical_to_those_recorded(
 def test_responses_keep_the_shape_recorded_before_the_contract_models(
     api: TestClient, call: dict[str, Any]
 ) -> None:
-    """Content may change what the fields say; the contract's fields stay the same."""
+    """Content may change what the fields say; the contract's fields stay the same, except
+    for fields added to the contract since (``ADDED_KEYS``), which must be there."""
     response = _send(api, call)
     assert response.status_code == 200
-    assert _key_paths(response.json()) == _key_paths(json.loads(call["response"]))
+    now = _key_paths(response.json())
+    assert now - ADDED_KEYS == _key_paths(json.loads(call["response"]))
+    assert {key for key in ADDED_KEYS if key.rsplit(".", 1)[0] in now} <= now
+
+
+# Added to the contract after 2f07036 (README, "the case contract"): whether risk was
+# assessed and what the clinician must look at (issue 10: risk on every path), and the met
+# rules that flag the clinician in a score.
+ADDED_KEYS = {".safety.risk_assessed", ".safety.review_flags", ".score.review"}
 
 
 def test_the_two_recordings_hold_the_same_requests() -> None:

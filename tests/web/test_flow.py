@@ -148,6 +148,12 @@ class Walk:
         data = {f"{instrument}.item{n}": str(v) for n, v in enumerate(answers, start=1)}
         return self.post(f"/questions/{condition}", data)
 
+    def asq(self, *answers: int | None) -> Response:
+        """The risk screen asked on every path without the PHQ-9 (all "no" by default)."""
+        given = answers or (0, 0, 0, 0)
+        data = {f"asq.item{n}": str(v) for n, v in enumerate(given, start=1) if v is not None}
+        return self.post("/safety", data)
+
     def values(self, medication: str = "open", therapy: str = "open", **more: str) -> Response:
         data = {"medication": medication, "therapy": therapy, "engage": "yes", **more}
         return self.post("/values", data)
@@ -288,6 +294,7 @@ def test_bipolar_preferring_to_avoid_medicine_still_sees_every_option(
     assert 'name="severity"' in form  # no usable questionnaire: the clinician-rated path
     assert 'value="unsure"' in form
     assert walk.post("/questions/bipolar", {"severity": "moderate"}).status_code == 303
+    assert walk.asq().headers["location"] == "/results"
     results = walk.get("/results").text
     assert catalog.labels["rated_by.clinician"] in results
 
@@ -567,6 +574,7 @@ def test_a_concern_without_a_free_questionnaire_can_stay_unrated(
     assert esc(catalog.unavailable["ocir"]) in ocd  # says why the OCI-R is not asked
     walk.post("/questions/panic", {"severity": "unsure"})
     walk.post("/questions/ocd", {"severity": "severe"})
+    walk.asq()
     results = walk.get("/results").text
     assert catalog.labels["flow.results.unrated"].split(".")[0] in results
     assert catalog.labels["severity.severe"] in results

@@ -47,6 +47,7 @@ GET_PAGES = (
     "/about",
     "/questions/depression",
     "/questions/panic",
+    "/safety",
     "/results",
     "/values",
     "/options",
@@ -63,6 +64,7 @@ POSTS = (
     "/questions/depression",
     "/questions/depression/save",
     "/questions/panic",
+    "/safety",
     "/values",
     "/options",
     "/plan",
@@ -333,6 +335,7 @@ FUZZ = settings(
 FIELDS = (
     *PHQ9,
     "phq9.difficulty",
+    *(f"asq.item{n}" for n in range(1, 6)),
     "severity",
     "concern",
     "locale",
@@ -388,7 +391,7 @@ json_values = st.recursive(
     max_leaves=12,
 )
 state_keys = st.sampled_from(
-    (*FILLED, "age", "episodes", "tried", "values", "leaning", "option", "start", "extras")
+    (*FILLED, "age", "episodes", "tried", "values", "leaning", "option", "start", "extras", "risk")
 )
 cookie_states = st.one_of(
     json_values,

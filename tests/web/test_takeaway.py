@@ -475,8 +475,8 @@ def test_the_front_sheet_gives_each_items_answer_and_the_risk_answers_value(
     assert "Q&nbsp;9 (risk):&nbsp;<strong>2</strong>" in front
     assert "Q&nbsp;16:&nbsp;<strong>3</strong>" in front  # PCL-5 item 16
     risk = front.split('id="risk-h"')[1].split("</section>")[0]
-    assert "PHQ-9 Q&nbsp;9 asks" in risk and "<strong>2</strong>" in risk
-    assert "above 0" in risk
+    assert "PHQ-9 Q&nbsp;9:&nbsp;<strong>" in risk and "(2)</strong>" in risk  # its value
+    assert "thoughts of suicide or self-harm" in risk
     for heading in ("concerns-h", "risk-h", "matters-h", "leaning-h", "chosen-h", "questions-h"):
         assert f'id="{heading}"' in front
 
@@ -488,13 +488,14 @@ def test_a_likely_ptsd_screen_is_not_called_not_rated(app: FastAPI, client: Test
     assert "above the screening cut-off" in ptsd
 
 
-def test_without_a_risk_answer_the_sheet_says_risk_was_not_checked(
+def test_without_a_risk_answer_the_sheet_says_risk_not_assessed(
     app: FastAPI, client: TestClient
 ) -> None:
     state = flow_state(concerns=["ptsd"], answers={"ptsd": PCL5_43}, instruments={"ptsd": "pcl5"})
     state.pop("severity")
     risk = page(app, client, state).split('id="risk-h"')[1].split("</section>")[0]
-    assert "Risk was not checked" in risk
+    assert "Risk not assessed" in risk
+    assert "Risk not assessed: no question about suicide" in risk  # the clinician's flag
     assert "no risk" not in risk.lower()
 
 

@@ -75,7 +75,7 @@ def choose(
 
 def administer(
     instrument: Instrument, catalog: Catalog, stdin: TextIO, stdout: TextIO
-) -> list[int]:
+) -> list[int | None]:
     """Ask every item of ``instrument`` in order, as published, and return the answers."""
     if not instrument.has_wording:
         reason = catalog.unavailable.get(instrument.id, "its wording is not available")
@@ -86,9 +86,12 @@ def administer(
         stdout.write("\n" + wrap(instrument.instructions))
     if instrument.lead_in:
         stdout.write(wrap(instrument.lead_in))
-    answers: list[int] = []
+    answers: list[int | None] = []
     total_items = len(instrument.items)
     for index, item in enumerate(instrument.items):
+        if item.show == "any_item_above_zero" and not any(answers):
+            answers.append(None)  # asked only after an answer above 0 (ASQ question 5)
+            continue
         stdout.write("\n" + wrap(f"{index + 1} of {total_items}. {item.text}"))
         for option in instrument.options_for(item):
             stdout.write(wrap(f"{option.value} = {option.text}", "  ", hang=4))
@@ -188,7 +191,10 @@ def run_session(
     clock = clock or SystemClock()
     locale = _ask_country(catalog, stdin, stdout)
     concerns = _ask_concerns(catalog, locale, stdin, stdout)
+    screen = _ask_risk_screen(catalog, concerns, locale, stdin, stdout)
     answers = _ask_intake(catalog, stdin, stdout)
+    if screen is not None:
+        answers["risk_screen"] = {"instrument": "asq", "answers": screen}
     values = _ask_values(catalog, stdin, stdout)
     preferences, engage = _ask_feelings(catalog, stdin, stdout)
     if engage is not None:
@@ -266,6 +272,32 @@ def _ask_concerns(
                 {"condition": condition_id, **({"severity": severity} if severity else {})}
             )
     return concerns
+
+
+def _ask_risk_screen(
+    catalog: Catalog,
+    concerns: list[dict[str, Any]],
+    locale: str,
+    stdin: TextIO,
+    stdout: TextIO,
+) -> list[int | None] | None:
+    """The risk screen (the ASQ), asked whatever the concerns unless one of their
+    questionnaires already asked about risk (the PHQ-9's item 9), as on the web. A "yes"
+    prints crisis help before any further question."""
+    instrument = intake.risk_screen_for(catalog, [c["condition"] for c in concerns])
+    if instrument is None:
+        return None
+    stdout.write("\n" + wrap(catalog.labels["flow.risk.title"]))
+    answers = administer(instrument, catalog, stdin, stdout)
+    result = score(instrument, answers)
+    if result.risk_positive:
+        stdout.write("\n" + render_safety(_safety(catalog, [result], locale), catalog))
+    stdout.write("\n")  # the ASQ has no total to show: what its answers mean
+    for rule in instrument.rules:
+        if rule.id in result.flags:
+            stdout.write(wrap(rule.meaning))
+    stdout.write(wrap(instrument.score_means) + wrap(instrument.score_does_not_mean))
+    return answers
 
 
 def _ask_intake(catalog: Catalog, stdin: TextIO, stdout: TextIO) -> dict[str, Any]:

@@ -62,6 +62,24 @@ def render_safety(safety: Mapping[str, Any], catalog: Catalog) -> str:
     return out
 
 
+def render_risk_status(safety: Mapping[str, Any], catalog: Catalog, indent: str = "  ") -> str:
+    """Whether risk was asked (never silence, never "no risk"): "risk not assessed" when no
+    risk question was answered, the notes, and the clinician's review flags in words."""
+    labels = catalog.labels
+    if not safety.get("risk_assessed", True):
+        out = wrap(labels["flow.risk.not_assessed"], indent)
+    elif safety["urgent"]:
+        out = wrap(labels["flow.risk.urgent"], indent)
+    else:
+        out = wrap(labels["flow.risk.asked"], indent)
+    for note in safety["notes"]:
+        out += wrap(note, indent)
+    flags = [services.review_flag_text(catalog, flag) for flag in safety.get("review_flags", ())]
+    if flags:
+        out += wrap(f"{labels['flow.risk.for_clinician']} {'; '.join(flags)}.", indent)
+    return out
+
+
 def render_recommendation(result: Mapping[str, Any], catalog: Catalog) -> str:
     """A ``contract.Recommendation``."""
     labels = catalog.labels
@@ -82,8 +100,8 @@ def render_recommendation(result: Mapping[str, Any], catalog: Catalog) -> str:
             )
             if a.get("prorated"):
                 out += wrap(labels["score.prorated"], "    ")
-    for note in result["safety"]["notes"]:
-        out += wrap(note, "  ")
+    out += "\n" + labels["flow.risk.status_heading"] + "\n"
+    out += render_risk_status(result["safety"], catalog)
     out += "\n" + labels["heading.options"] + "\n" + wrap(labels["heading.options_note"])
     for number, option in enumerate(result["options"], start=1):
         out += f"\n{number}. {option['name']} - {labels['fit.' + option['fit']]}\n"
@@ -205,8 +223,8 @@ def render_summary(
         out += wrap(labels["summary.clinician_flag"], "  ")
     for resource in safety["resources"]:
         out += wrap(f"{resource['name']}: {resource['contact']}", "  ")
-    for note in safety["notes"]:
-        out += wrap(note, "  ")
+    out += "\n" + labels["summary.risk_heading"] + "\n"
+    out += render_risk_status(safety, catalog)
     out += "\n" + labels["summary.matters_heading"] + "\n"
     for what, weight in sorted(values.matters.items(), key=lambda pair: -pair[1]):
         out += wrap(f"{labels[f'flow.value.{what}']}: {labels[f'flow.value.scale_{weight}']}", "  ")

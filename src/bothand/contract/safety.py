@@ -34,7 +34,11 @@ class CrisisResource(TypedDict):
 
 class Safety(TypedDict):
     """Always first: ``urgent`` when any risk item was answered above 0 (``flags`` names them);
-    a risk item answered 0 adds a note, never "no risk"."""
+    a risk item answered 0 adds a note, never "no risk". ``risk_assessed`` is false when no
+    risk question was answered: every view then says "risk not assessed" and
+    ``review_flags`` holds ``risk_not_assessed``. ``review_flags`` names everything the
+    clinician must look at (e.g. ``asq.acute_positive``, ``pcl5.item16_risky_behaviour``);
+    ``clinician_flag`` is true when the result is urgent or has any review flag."""
 
     urgent: bool
     flags: list[str]
@@ -43,6 +47,8 @@ class Safety(TypedDict):
     resources: list[CrisisResource]
     notes: list[str]
     locale: str
+    risk_assessed: bool
+    review_flags: list[str]
 
 
 def dump_safety(catalog: Catalog, safety: SafetyResult) -> Safety:
@@ -57,6 +63,8 @@ def dump_safety(catalog: Catalog, safety: SafetyResult) -> Safety:
         ],
         "notes": list(safety.notes),
         "locale": safety.locale,
+        "risk_assessed": safety.risk_assessed,
+        "review_flags": list(safety.review_flags),
     }
 
 

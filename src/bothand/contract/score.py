@@ -33,6 +33,7 @@ class Score(TypedDict):
     risk_positive: list[str]
     risk_zero: list[str]
     rules_version: str
+    review: list[str]  # met rules that flag the clinician (e.g. "asq.acute_positive")
 
 
 class ScoreResponse(TypedDict):
@@ -56,6 +57,7 @@ def dump_score(score: ScoreResult) -> Score:
         "risk_positive": list(score.risk_positive),
         "risk_zero": list(score.risk_zero),
         "rules_version": score.rules_version,
+        "review": list(score.review),
     }
 
 

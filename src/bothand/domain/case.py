@@ -7,7 +7,7 @@ answer would change the advice without anyone noticing.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,6 +49,15 @@ class Concern(_Input):
         return self
 
 
+class RiskScreen(_Input):
+    """Answers to a suicide-risk screen asked on every path (the ASQ: questions 1-5 as 0 no /
+    1 yes, question 5 null when 1-4 are all "no"). With no risk answer anywhere in the case,
+    the result says "risk not assessed", never "no risk"."""
+
+    instrument: Literal["asq"] = "asq"
+    answers: tuple[StrictInt | None, ...]
+
+
 class Preferences(_Input):
     medication: Preference = "open"
     therapy: Preference = "open"
@@ -68,6 +77,7 @@ class Case(_Input):
     preferences: Preferences = Preferences()
     able_to_engage_in_therapy: StrictBool = True
     history: History = History()
+    risk_screen: RiskScreen | None = None
     age: Annotated[StrictInt, Field(ge=0, le=120)] | None = None
     locale: str = Field(default="en", pattern=r"^[A-Za-z]{2}([-_][A-Za-z]{2})?$")
 

@@ -11,6 +11,7 @@ from bothand.services.assess import (
     FormResult,
     assess,
     find_instrument,
+    review_flag_text,
     safety_for,
     score_form,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "plan_for",
     "prepare",
     "recommend",
+    "review_flag_text",
     "run",
     "run_case",
     "safety_for",

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
-from bothand.domain.assess.safety import Safety, assess_safety
+from bothand.domain.assess.safety import RISK_NOT_ASSESSED, Safety, assess_safety
 from bothand.domain.assess.scoring import Score, score
 from bothand.domain.case import Case, Concern
 from bothand.domain.errors import InputError, within
@@ -64,8 +64,22 @@ def _instruments_for(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return {info.id: info.instruments for info in catalog.explainers.conditions}
 
 
+def risk_screen_score(catalog: Catalog, case: Case) -> Score | None:
+    """The case's risk screen (the ASQ) scored, or None when the case has none."""
+    screen = case.risk_screen
+    if screen is None:
+        return None
+    try:
+        return score(catalog.instruments[screen.instrument], screen.answers)
+    except InputError as error:
+        raise within("risk_screen", error) from None
+
+
 def safety_for(catalog: Catalog, case: Case, assessments: list[Assessment]) -> Safety:
     scores = [a.score for a in assessments if a.score is not None]
+    screen = risk_screen_score(catalog, case)
+    if screen is not None:
+        scores.append(screen)
     return assess_safety(scores, catalog.crisis.for_locale(case.locale))
 
 
@@ -94,3 +108,15 @@ def score_form(
     """Score one questionnaire; a positive risk answer makes ``safety.urgent`` true."""
     result = score(find_instrument(catalog, instrument_id), answers)
     return FormResult(result, assess_safety([result], catalog.crisis.for_locale(locale)))
+
+
+def review_flag_text(catalog: Catalog, flag: str) -> str:
+    """What a safety review flag means, for the clinician: the rule's published label (e.g.
+    the ASQ's acute positive screen), or the label of "risk not assessed"."""
+    if flag == RISK_NOT_ASSESSED:
+        return catalog.labels["flow.risk.flag.risk_not_assessed"]
+    for instrument in catalog.instruments.values():
+        for rule in instrument.rules:
+            if rule.id == flag:
+                return " ".join(rule.label.split())
+    return flag

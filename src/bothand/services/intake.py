@@ -4,6 +4,7 @@ same things. No terminal or HTTP types here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from bothand.catalog import Catalog
@@ -28,3 +29,18 @@ def unavailable_reason(catalog: Catalog, condition: str) -> str | None:
     licence keeps the wording out), or None when it can, or when none is listed."""
     listed = catalog.intake.listed(condition)
     return catalog.unavailable.get(listed[0]) if listed else None
+
+
+RISK_SCREEN = "asq"  # asked on every path where no concern's questionnaire asks about risk
+
+
+def risk_screen_for(catalog: Catalog, conditions: Iterable[str]) -> Instrument | None:
+    """The risk screen (the ASQ) to ask as well, or None when a chosen concern's
+    questionnaire already has a risk item (the PHQ-9 and its item 9). Suicide risk is asked
+    on every path, whatever the concerns: a person choosing only PTSD, panic or ADHD is asked
+    too (issue 10), and one short screen is asked at most once."""
+    for condition in conditions:
+        instrument = questionnaire_for(catalog, condition)
+        if instrument is not None and instrument.risk_items:
+            return None
+    return catalog.instruments.get(RISK_SCREEN)

@@ -84,10 +84,10 @@ def create_app(
     app.state.flow = FlowCookie(settings, clock)
     app.state.pdf_limit = PdfLimit(settings.pdf_workers)
 
-    from bothand.web.routes import api, choices, flow, learn, questions, takeaway
+    from bothand.web.routes import api, choices, flow, learn, questions, risk, takeaway
 
     allowed: list[tuple[re.Pattern[str], set[str]]] = []
-    for area in (api, flow, questions, choices, learn, takeaway):
+    for area in (api, flow, questions, risk, choices, learn, takeaway):
         for route in area.router.routes:
             if isinstance(route, APIRoute) and route.methods:
                 if "GET" in route.methods and not route.include_in_schema:

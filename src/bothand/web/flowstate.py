@@ -27,7 +27,7 @@ from bothand.domain.vocab import (
     Severity,
     TreatmentKind,
 )
-from bothand.services.intake import questionnaire_for
+from bothand.services.intake import RISK_SCREEN, questionnaire_for, risk_screen_for
 
 Locale = Literal["en-US", "en-GB"]
 Matter = Literal["speed", "daily_pill", "skills", "time_cost", "side_effects", "waiting"]
@@ -41,6 +41,7 @@ MATTERS: tuple[Matter, ...] = get_args(Matter)
 LEANINGS: tuple[Leaning, ...] = get_args(Leaning)
 SURE_AREAS: tuple[SureArea, ...] = get_args(SureArea)
 AGE_UNSAID = "unsaid"
+RISK_PAGE = "/safety"  # the risk screen's page (the ASQ), asked on every path
 Answer = Annotated[int, Field(ge=0, le=100)]
 Weight = Annotated[int, Field(ge=0, le=3)]
 
@@ -58,7 +59,9 @@ class FlowAnswers(BaseModel):
     - ``values``: what matters -> 0-3; ``leaning``; ``preferences``: medication / therapy ->
       how the person feels; ``engage``: able to take part in weekly therapy now;
     - ``sure_before``, ``sure_after``: the readiness check, area -> yes / no;
-    - ``option``, ``start``: the option and start date chosen for the plan.
+    - ``option``, ``start``: the option and start date chosen for the plan;
+    - ``risk``: answers to the risk screen (the ASQ), asked when no concern's questionnaire
+      asks about risk (``services.intake.risk_screen_for``); None where unanswered.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -82,6 +85,7 @@ class FlowAnswers(BaseModel):
     sure_after: dict[SureArea, YesNo] = {}
     option: OptionId | None = None
     start: dt.date | None = None
+    risk: tuple[Answer | None, ...] = ()
 
     @field_validator("concerns")
     @classmethod
@@ -142,6 +146,7 @@ class FlowAnswers(BaseModel):
             severity = self.severity.get(condition)
             rating = {"severity": severity} if severity not in (None, NOT_SURE) else {}
             concerns.append({"condition": condition, **rating})
+        screen = self.risk_screen_answers(catalog)
         history: dict[str, Any] = {kind: outcome for kind, outcome in self.tried.items()}
         if self.episodes is not None:
             history["previous_episodes"] = self.episodes
@@ -156,11 +161,55 @@ class FlowAnswers(BaseModel):
                 "history": history,
                 "age": self.age if isinstance(self.age, int) else None,
                 "locale": self.locale or "en",
+                **({"risk_screen": {"answers": screen}} if screen is not None else {}),
             }
         )
 
+    def _risk_values(self, catalog: Catalog) -> list[int | None] | None:
+        """The saved risk screen answers, a value the item does not offer read as unanswered
+        (as ``saved_answers`` does); None when there are none for this form."""
+        instrument = catalog.instruments.get(RISK_SCREEN)
+        if instrument is None or len(self.risk) != len(instrument.items):
+            return None
+        return [
+            value if value in {o.value for o in instrument.options_for(item)} else None
+            for item, value in zip(instrument.items, self.risk, strict=True)
+        ]
+
+    def risk_screen_answers(self, catalog: Catalog) -> list[int | None] | None:
+        """The saved risk screen answers when they can be scored: every question answered,
+        question 5 left out only after four "no" answers. Nothing is filled in: a "yes" with
+        question 5 unanswered is not scored yet (``risk_screen_positive`` still sees it)."""
+        answers = self._risk_values(catalog)
+        instrument = catalog.instruments.get(RISK_SCREEN)
+        if answers is None or instrument is None:
+            return None
+        conditional = [i for i, item in enumerate(instrument.items) if item.show != "always"]
+        asked = [a for i, a in enumerate(answers) if i not in conditional]
+        if None in asked:
+            return None
+        if any(asked) and [i for i in conditional if answers[i] is None]:
+            return None
+        return answers
+
+    def risk_screen_positive(self, catalog: Catalog) -> tuple[str, ...]:
+        """The risk screen's items answered "yes" so far, even on an unfinished page."""
+        answers = self._risk_values(catalog)
+        instrument = catalog.instruments.get(RISK_SCREEN)
+        if answers is None or instrument is None:
+            return ()
+        return tuple(item.id for item, a in zip(instrument.items, answers, strict=True) if a)
+
+    def risk_screen_done(self, catalog: Catalog) -> bool:
+        """The risk screen is answered, or is not needed for these concerns."""
+        if risk_screen_for(catalog, self.concerns) is None:
+            return True
+        return self.risk_screen_answers(catalog) is not None
+
     def has_positive_risk_answer(self, catalog: Catalog) -> bool:
         """Whether any risk answer is above 0, even in an unfinished questionnaire."""
+        if self.risk_screen_positive(catalog):
+            return True
         for condition in self.concerns:
             instrument = questionnaire_for(catalog, condition)
             if instrument is not None and instrument.risk_items:
@@ -214,7 +263,9 @@ def gate(catalog: Catalog, state: FlowAnswers, step: str) -> str | None:
     for condition in state.concerns:
         if not is_done(catalog, state, condition):
             return f"/questions/{condition}"
-    if step != "results" and not state.results_seen:
+    if step != "risk" and not state.risk_screen_done(catalog):
+        return RISK_PAGE
+    if step not in ("results", "risk") and not state.results_seen:
         return "/results"
     if step in ("options", "plan") and not state.values_done:
         return "/values"

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from bothand import services
 from bothand.catalog import Catalog
 from bothand.contract import dump_recommendation, dump_safety
+from bothand.domain.assess.safety import urgent_safety
 from bothand.domain.case import Case
 from bothand.domain.clock import Clock
 from bothand.domain.plan.plan import Plan
@@ -86,10 +87,14 @@ class Pipeline:
         if not answers.has_positive_risk_answer(self.catalog):
             return None
         case = answers.to_case(self.catalog, partial=True)
-        if case is None:
-            return None
-        safety = self.outcome(case).safety
-        return dict(dump_safety(self.catalog, safety)) if safety.urgent else None
+        safety = self.outcome(case).safety if case is not None else None
+        if safety is None or not safety.urgent:  # a risk screen "yes", the page unfinished
+            positive = answers.risk_screen_positive(self.catalog)
+            if not positive:
+                return None
+            crisis = self.catalog.crisis.for_locale(answers.locale or "en")
+            safety = urgent_safety(positive, crisis)
+        return dict(dump_safety(self.catalog, safety))
 
 
 @dataclass

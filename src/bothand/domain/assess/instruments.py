@@ -77,6 +77,9 @@ class Item(ContentModel):
     risk: bool = False  # a safety item: never imputed, a value above 0 is urgent
     in_total: bool = True  # False for scored parts outside the total (MDQ Q2 and Q3)
     options: tuple[AnswerOption, ...] | None = None  # overrides the instrument's options
+    # "any_item_above_zero": asked only when another item is above 0 (ASQ question 5, after
+    # a "yes" to 1-4); unasked it is null and not missing. Such an item is outside the total.
+    show: ShowWhen = "always"
 
 
 class ExtraItem(ContentModel):
@@ -130,6 +133,8 @@ class ScreenRule(ContentModel):
     meaning: PatientText
     all_of: tuple[Criterion, ...] = Field(min_length=1)
     sources: tuple[SourceId, ...] = Field(min_length=1)
+    # met: the clinician must look (ASQ positive, PCL-5 item 16); ``Score.review`` names it
+    clinician_review: bool = False
 
 
 class MissingPolicy(ContentModel):
@@ -196,6 +201,8 @@ class ScoringTable:
     has_screen: bool
     bands: dict[int, tuple[str, Severity | None]]  # total -> (label, severity) of band_for
     risks: tuple[tuple[int, str], ...]  # (item index, item id) of each risk item
+    conditional: tuple[int, ...]  # indexes of items asked only when another is above 0
+    review_rules: frozenset[str]  # ids of the rules that flag the clinician when met
     prorated_flag: str
     incomplete_flag: str
     rules_version: str  # "<id>@<version>": the definition a score was made with
@@ -301,6 +308,10 @@ class Instrument(ContentModel):
             has_screen=self.screen is not None,
             bands=bands,
             risks=tuple((index, item.id) for index, item in enumerate(self.items) if item.risk),
+            conditional=tuple(
+                index for index, item in enumerate(self.items) if item.show != "always"
+            ),
+            review_rules=frozenset(rule.id for rule in self.rules if rule.clinician_review),
             prorated_flag=f"{self.id}.prorated",
             incomplete_flag=f"{self.id}.incomplete",
             rules_version=f"{self.id}@{self.version}",
@@ -350,6 +361,8 @@ class Instrument(ContentModel):
                 raise self._fail(f"item {item.number} must have id '{self.id}.item{item.number}'")
             if item.min > item.max:
                 raise self._fail(f"item {item.number}: min {item.min} is above max {item.max}")
+            if item.show != "always" and item.in_total:
+                raise self._fail(f"item {item.number} is asked only sometimes: set in_total false")
         if not self.total_items:
             raise self._fail("at least one item must count in the total")
         if self.missing.max_missing >= len(self.total_items):

@@ -48,6 +48,7 @@ class Score:
     risk_positive: tuple[str, ...]  # risk item ids answered above 0
     risk_zero: tuple[str, ...]  # risk item ids answered 0: never to be shown as "no risk"
     rules_version: str
+    review: tuple[str, ...] = ()  # met rules that flag the clinician (e.g. asq.acute_positive)
 
 
 def rules_version(instrument: Instrument) -> str:
@@ -152,6 +153,7 @@ def _score_complete(instrument_id: str, table: ScoringTable, values: Sequence[in
     zero: tuple[str, ...] = ()
     if table.risks:
         positive, zero = _risk(table, values)
+    review = tuple(f for f in flags if f in table.review_rules) if table.review_rules else ()
     return Score(
         instrument_id,
         total,
@@ -167,12 +169,13 @@ def _score_complete(instrument_id: str, table: ScoringTable, values: Sequence[in
         positive,
         zero,
         table.rules_version,
+        review,
     )
 
 
 def _score_checked(instrument_id: str, table: ScoringTable, values: list[int | None]) -> Score:
     """Any checked answers (see ``_checked``), with or without unanswered items."""
-    n_missing = sum(1 for value in values if value is None)
+    n_missing = sum(1 for value in values if value is None) - len(_unasked(table, values))
     flags: list[str] = []
     total, prorated = _total(table, values, n_missing)
     if prorated:
@@ -229,6 +232,7 @@ def _score_checked(instrument_id: str, table: ScoringTable, values: list[int | N
         risk_positive=positive,
         risk_zero=zero,
         rules_version=table.rules_version,
+        review=tuple(f for f in flags if f in table.review_rules),
     )
 
 
@@ -242,12 +246,13 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
             f"expected {expected} answers for the {instrument.short_name}, got {len(answers)}",
         )
     values: list[int | None] = []
+    unasked = _unasked(instrument.scoring_table, answers)
     for index, (item, value) in enumerate(zip(instrument.items, answers, strict=True)):
         field = f"answers[{index}]" if not _plain_in_range(value, item.min, item.max) else ""
         if not field:
             pass
         elif value is None:
-            if item.risk:
+            if item.risk and index not in unasked:
                 raise InputError(
                     field,
                     f"the safety question (item {item.number}) must be answered; "
@@ -259,6 +264,19 @@ def _checked(instrument: Instrument, answers: Sequence[int | None]) -> list[int 
             raise InputError(field, f"{value} is out of range {item.min}-{item.max}")
         values.append(value)
     return values
+
+
+def _unasked(table: ScoringTable, values: Sequence[object]) -> tuple[int, ...]:
+    """Indexes of the items asked only when another item is above 0 (ASQ question 5) that
+    were rightly not asked: null, and no other item above 0. They are not missing."""
+    if not table.conditional:
+        return ()
+    asked = any(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0
+        for i, v in enumerate(values)
+        if i not in table.conditional
+    )
+    return () if asked else tuple(i for i in table.conditional if values[i] is None)
 
 
 def _plain_in_range(value: object, low: int, high: int) -> bool:

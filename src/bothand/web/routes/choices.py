@@ -18,7 +18,7 @@ from bothand.web.dates import date_text, parse_typed_start
 from bothand.web.deps import FormDep, step
 from bothand.web.flowstate import LEANINGS, LOCALES, MATTERS, SURE_AREAS, choice_id
 from bothand.web.pages import FlowPage, FormErrors, one_of
-from bothand.web.views import figures_for, numbers_for, timeline_chart
+from bothand.web.views import figures_for, numbers_for, risk_status, timeline_chart
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,13 +125,15 @@ def options_page(flow: OptionsStep) -> Response:
     case = flow.case()
     conditions = [concern.condition for concern in case.concerns]
     info = {option.id: option for option in catalog.explainers.options}
+    result = flow.pipeline.result(case)
     options = [
         {**option, "info": info[option["id"]], **_reasons_once(option["reasons"])}
-        for option in flow.pipeline.result(case)["options"]
+        for option in result["options"]
     ]
     return flow.render(
         "options.html",
         options=options,
+        risk=risk_status(catalog, result["safety"], state),
         numbers=numbers_for(catalog, conditions),
         figures=figures_for(catalog, conditions),
         names=services.condition_names(catalog),

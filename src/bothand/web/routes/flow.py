@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bothand.domain.vocab import CONDITIONS
@@ -40,10 +40,51 @@ def reset(form: FormDep, flow: FlowDep) -> Response:
     return flow.see("/")
 
 
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def country_from_accept_language(header: str | None) -> str | None:
+    """The country of the first ``Accept-Language`` tag (by q-value, then order) that names
+    one of ``LOCALES`` (``en-GB``, ``en-US``; ``en-UK`` read as ``en-GB``), or None: a bare
+    ``en`` or another country says nothing about which crisis lines are right."""
+    tags: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "")[:500].split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if _LANGUAGE_TAG.match(tag) and weight > 0:
+            tags.append((-weight, position, tag.lower()))
+    known = {locale.lower(): locale for locale in LOCALES} | {"en-uk": "en-GB"}
+    for _, _, tag in sorted(tags):
+        if tag in known:
+            return known[tag]
+    return None
+
+
 @router.get("/help", response_class=HTMLResponse)
-def help_now(flow: FlowDep) -> HTMLResponse:
-    crisis = flow.catalog.crisis.for_locale(flow.state.locale or "en")
-    return flow.render("help.html", crisis=crisis)
+def help_now(request: Request, flow: FlowDep, country: str | None = None) -> HTMLResponse:
+    """Crisis help. The country is the one chosen here (``?country=``: links that work
+    without JavaScript), else the one chosen in the flow, else the browser's
+    ``Accept-Language`` (en-GB: the UK, en-US: the US); when none says, both countries'
+    lines are shown. A switch to the other country is always on the page."""
+    chosen = one_of(country, LOCALES) or flow.state.locale
+    picked = chosen or country_from_accept_language(request.headers.get("accept-language"))
+    shown = [picked] if picked else list(LOCALES)
+    entries = [flow.catalog.crisis.for_locale(locale) for locale in shown]
+    return flow.render(
+        "help.html",
+        crisis=entries[0],
+        entries=entries,
+        picked=picked,
+        from_header=picked is not None and chosen is None,
+        countries=LOCALES,
+    )
 
 
 # --- concerns ----------------------------------------------------------------------------

@@ -18,16 +18,18 @@ from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument, ScreenRule
 from bothand.domain.vocab import CONDITIONS, SEVERITIES
 from bothand.services import intake
-from bothand.services.intake import questionnaire_for
+from bothand.services.intake import questionnaire_for, risk_screen_for
 from bothand.web.deps import FlowDep, FormDep, SavedFormDep, step
 from bothand.web.flowstate import (
     NOT_SURE,
+    RISK_PAGE,
     FlowAnswers,
     choice_id,
     saved_answers,
     saved_extras,
 )
 from bothand.web.pages import FlowPage, FormErrors, int_in, one_of
+from bothand.web.views import risk_status
 
 router = APIRouter(include_in_schema=False)
 
@@ -128,7 +130,9 @@ def questions_post(condition: str, form: FormDep, flow: FlowDep) -> Response:
         return _question_page(flow, condition, errors, status_code=422)
     concerns = flow.state.concerns
     following = concerns[concerns.index(condition) + 1 :]
-    return flow.see(f"/questions/{following[0]}" if following else "/results")
+    if following:
+        return flow.see(f"/questions/{following[0]}")
+    return flow.see(RISK_PAGE if risk_screen_for(flow.catalog, concerns) else "/results")
 
 
 @router.post("/questions/{condition}/save")
@@ -185,4 +189,10 @@ def results_page(flow: Annotated[FlowPage, Depends(step("results"))]) -> Respons
             row["has_risk_items"] = bool(instrument.risk_items)
         rows.append(row)
     flow.state = flow.state.but(results_seen=True)
-    return flow.render("results.html", rows=rows, safety=result["safety"], full_banner=True)
+    return flow.render(
+        "results.html",
+        rows=rows,
+        safety=result["safety"],
+        risk=risk_status(catalog, result["safety"], flow.state),
+        full_banner=True,
+    )

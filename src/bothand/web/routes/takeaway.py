@@ -40,7 +40,7 @@ from bothand.web.dates import long_date
 from bothand.web.deps import ClockDep, FlowDep, TemplatesDep
 from bothand.web.flowstate import AGE_UNSAID, FlowAnswers
 from bothand.web.pages import Pipeline
-from bothand.web.views import source_labels, timeline_chart
+from bothand.web.views import risk_status, source_labels, timeline_chart
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,6 +117,7 @@ class Summary:
     chart: dict[str, Any] | None = None  # the plan's picture (views.timeline_chart)
     # (short instrument name, item number, answer) of every risk item answered
     risk_answers: tuple[tuple[str, int, int], ...] = ()
+    risk: dict[str, Any] = field(default_factory=dict)  # views.risk_status, for _risk_status.html
     ics_url: str = ""
     cited: tuple[Source, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
@@ -179,6 +180,7 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
             for number, value, risk in row.items
             if risk and value is not None
         ),
+        risk=risk_status(catalog, result["safety"], answers),
         ics_url=f"/plan.ics?option={option}&start={start.isoformat()}",
         cited=_cited(catalog, result["options"], plan),
         labels=source_labels(catalog),
