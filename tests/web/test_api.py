@@ -700,10 +700,11 @@ RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
 BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
 # The same requests re-recorded on 77fd71b, after the second edition's content changed the
 # crisis lines (veterans, Childline, Papyrus) and the plan's milestone wording and sources.
-# Re-recorded on the decide branch (issue 10): the fourth fit (waiting with a positive risk
-# answer is "not_advised"), the preference "prefer", the fits the guidelines disputed, age
-# rules and precedence between concerns. Replayed from the same requests.
-RECORDED = RECORDED_DIR / "api-decide.json"
+# Re-recorded on c496d5d (decide, issue 10), replaying the same requests: the fourth fit (waiting
+# with a positive risk answer is "not_advised"), the fits the guidelines disputed (moderate
+# depression, ADHD by severity, unrated never usual), the under-18 depression rules for the
+# recorded 17-year-old, and the new rules in every trace.
+RECORDED = RECORDED_DIR / "api-c496d5d.json"
 
 
 def _calls(path: Path) -> list[dict[str, Any]]:
