@@ -69,3 +69,15 @@ def test_without_a_lead_the_planner_still_names_the_longest_course(catalog: Cata
     course = next(m for m in led.milestones if m.id == "milestone.therapy_course")
     assert TRAUMA in course.text
     assert longest != led
+
+
+def test_the_trace_says_which_precedence_chose_the_floor(catalog: Catalog) -> None:
+    led = services.recommend(catalog, depression_and_ptsd("moderate"))["trace"][0]
+    assert (led["rule"], led["concern"], led["fired"]) == (
+        "precedence.ptsd_before_depression",
+        "ptsd",
+        True,
+    )
+    not_led = services.recommend(catalog, depression_and_ptsd("severe"))["trace"][0]
+    assert (not_led["rule"], not_led["fired"]) == ("precedence.ptsd_before_depression", False)
+    assert "severity is severe" in not_led["because"]

@@ -133,8 +133,11 @@ class Decision(NamedTuple):
 
     @property
     def trace(self) -> tuple[TraceEntry, ...]:
-        """Every rule considered for every concern (floor first), with the facts it saw."""
-        return tuple(entry for part in self.parts for entry in self.engine.trace(part, self.person))
+        """Every precedence considered (when there are several concerns), then every rule
+        considered for every concern (floor first), with the facts it saw."""
+        ranks = self.engine.precedence_trace(self.parts, self.person)
+        rules = (entry for part in self.parts for entry in self.engine.trace(part, self.person))
+        return (*ranks, *rules)
 
     def plan_option(self) -> OptionId:
         """The option a recommendation's plan is drawn for (``plan_option`` in the rule book):
@@ -431,6 +434,24 @@ class Engine:
         return None
 
     # --- explaining ---
+
+    def precedence_trace(self, parts: Sequence[_Part], person: PersonFacts) -> list[TraceEntry]:
+        """The precedences whose two conditions are both concerns, in content order: whether
+        each handed the floor to its ``leads`` (only the first that holds does)."""
+        by_condition = {part.concern.condition: part for part in parts}
+        entries = []
+        chosen = False
+        for rank in self.book.precedence:
+            over = by_condition.get(rank.over)
+            if over is None or rank.leads not in by_condition:
+                continue
+            held, why = rank.unless.evaluate(_facts(over.concern, person))
+            fired = not held and not chosen
+            chosen = chosen or fired
+            effect = f"{rank.leads} sets the fits, before {rank.over}" if fired else ""
+            because = f"unless, tested on {rank.over}: {why}"
+            entries.append(TraceEntry(rank.id, rank.leads, fired, because, effect))
+        return entries
 
     def trace(self, part: _Part, person: PersonFacts) -> list[TraceEntry]:
         """The rules considered for one concern, in order, with what each fired one did."""

@@ -17,7 +17,7 @@ unique. The tests compare the two on every single concern and on many sets of se
    the vocabulary); but the first ``precedence`` whose ``over`` and ``leads`` are both present
    and whose ``unless`` does not hold for the ``over`` concern makes ``leads`` the floor,
    with its own floor reason, whatever the demands. The floor's fits are the result's fits;
-   it leads the trace.
+   it leads the trace, after one entry per precedence whose two conditions are present.
 5. Each option's reasons: the floor reason when there are several concerns, then every
    concern's reasons (floor first), without repeats (same id and text); when none, the
    fallback reason for its fit. An option that is not advised keeps only the reasons of the
@@ -85,18 +85,25 @@ def decide(
     ]
     floor = max(range(len(outcomes)), key=lambda i: (outcomes[i].demand, -i))
     floor_reason = book.floor_reason
+    ranks: list[Considered] = []
     if len(outcomes) > 1:
         severity_of = dict(concerns)
         present = [o.condition for o in outcomes]
+        chosen = False
         for rank in book.precedence:
             over = rank.over
             if over not in present or rank.leads not in present:
                 continue
             facts = {**person, "condition": over, "severity": severity_of[over]}
-            if not rank.unless.holds(facts):
+            held, why = rank.unless.evaluate(facts)
+            fired = not held and not chosen
+            if fired:
+                chosen = True
                 floor = present.index(rank.leads)
                 floor_reason = rank.reason
-                break
+            effect = f"{rank.leads} sets the fits, before {over}" if fired else ""
+            because = f"unless, tested on {over}: {why}"
+            ranks.append(Considered(rank.id, rank.leads, fired, effect, because))
     ordered = [outcomes[floor], *(o for i, o in enumerate(outcomes) if i != floor)]
     lead = ordered[0]
     options = []
@@ -118,7 +125,7 @@ def decide(
             if all((reason.id, reason.text) != (kept.id, kept.text) for kept in unique):
                 unique.append(reason)
         options.append((option, fit, tuple(unique)))
-    trace = tuple(entry for outcome in ordered for entry in outcome.trace)
+    trace = (*ranks, *(entry for outcome in ordered for entry in outcome.trace))
     return Decided(tuple(options), lead.condition, trace)
 
 
