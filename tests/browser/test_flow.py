@@ -475,6 +475,12 @@ def walk(kb: Keyboard, catalog: Catalog, case: Case) -> Trail:
         kb.choose(legend, severity_label(catalog, case.severity or ""))
         kb.follow(page.get_by_role("button", name=labels["flow.continue"], exact=True))
 
+    # 3b. Risk on every path: the ASQ, where no chosen questionnaire asked about risk.
+    if page.url.endswith("/safety"):
+        for item in catalog.instruments["asq"].items[:4]:
+            kb.choose(f"{item.number}. {item.text}", "No")
+        kb.follow(page.get_by_role("button", name=labels["flow.questions.submit"], exact=True))
+
     # 4. Results.
     assert page.url.endswith("/results"), page.url
     kb.arrive("results")
