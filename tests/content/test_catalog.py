@@ -64,7 +64,7 @@ def index_of(items: list[dict[str, Any]], item_id: str) -> int:
 
 
 def test_the_real_catalog_loads(catalog: Catalog) -> None:
-    assert catalog.version == "2026.11.0"
+    assert catalog.version == "2026.12.0"
     assert tuple(c.id for c in catalog.explainers.conditions) == CONDITIONS
     assert {o.id for o in catalog.explainers.options} == set(OPTION_IDS)
     assert sorted(catalog.instruments) == sorted(
@@ -78,7 +78,7 @@ def test_the_real_catalog_loads(catalog: Catalog) -> None:
 
 def test_an_unbroken_copy_loads(content: Path) -> None:
     copy = load_catalog(content)
-    assert copy.version == "2026.11.0"
+    assert copy.version == "2026.12.0"
     assert len(list(copy.patient_texts())) == len(list(load_catalog().patient_texts()))
 
 

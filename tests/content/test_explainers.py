@@ -211,7 +211,7 @@ def sentences_of(text: str) -> list[str]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_file_fills_only_its_own_list(kind: str) -> None:
     explainers = load(kind)
-    assert explainers.meta.version == "2026.11.0"
+    assert explainers.meta.version == "2026.12.0"
     assert str(explainers.meta.reviewed) == "2026-11-27"
     assert getattr(explainers, kind), f"{kind}.yaml has no {kind}"
     for other in ("conditions", "treatments", "options", "ideas", "terms"):

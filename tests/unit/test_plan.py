@@ -92,7 +92,7 @@ def window(result: Plan, milestone_id: str) -> tuple[int, int]:
 
 def test_content_carries_provenance() -> None:
     meta = timeline().meta
-    assert meta.version == "2026.11.0"
+    assert meta.version == "2026.12.0"
     assert meta.reviewed == dt.date(2026, 11, 27)
 
 
