@@ -748,7 +748,7 @@ RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
 BEFORE_CONTRACT_MODELS = RECORDED_DIR / "api-2f07036.json"
 # The same requests, replayed on this tree whenever content changes a response on purpose;
 # the commit that re-records says why (history: git log -- tests/web/recorded).
-RECORDED = RECORDED_DIR / "api-3882e0a.json"
+RECORDED = RECORDED_DIR / "api-602104e.json"
 
 
 def _calls(path: Path) -> list[dict[str, Any]]:
