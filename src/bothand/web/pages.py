@@ -26,7 +26,7 @@ from bothand.domain.assess.safety import urgent_safety
 from bothand.domain.case import Case
 from bothand.domain.clock import Clock
 from bothand.domain.plan.plan import Plan
-from bothand.web.flowstate import FlowAnswers
+from bothand.web.flowstate import LOCALES, FlowAnswers
 from bothand.web.state import FlowCookie
 from bothand.web.views import source_labels
 
@@ -97,6 +97,26 @@ class Pipeline:
         return dict(dump_safety(self.catalog, safety))
 
 
+def crisis_compact(catalog: Catalog, locale: str | None) -> list[dict[str, Any]]:
+    """The compact crisis box's lines, per country: the person's country, or both when it is
+    unknown. Each group has the country's one or two ``top`` lines (shown as links), all its
+    lines, and its /help page (every line with its details, one tap away)."""
+    shown = [locale] if locale in LOCALES else list(LOCALES)
+    groups: list[dict[str, Any]] = []
+    for code in shown:
+        entry = catalog.crisis.for_locale(code)
+        groups.append(
+            {
+                "locale": entry.locale,
+                "region": entry.region,
+                "top": entry.top_resources,
+                "all": entry.resources,
+                "help_url": f"/help?country={entry.locale}",
+            }
+        )
+    return groups
+
+
 @dataclass
 class FlowPage:
     """A flow request: its answers (``state``, replaced as a form changes them) and helpers."""
@@ -117,17 +137,30 @@ class FlowPage:
         return case
 
     def render(
-        self, name: str, *, status_code: int = 200, write: bool = True, **context: Any
+        self,
+        name: str,
+        *,
+        status_code: int = 200,
+        write: bool = True,
+        compact_crisis: bool = False,
+        **context: Any,
     ) -> HTMLResponse:
         """One page with the answers' CSRF token and, when a risk answer is positive, the
-        urgent safety result (every flow page shows it first)."""
+        urgent safety result (every flow page shows it first). ``compact_crisis``: a page
+        after the results (options, plan) shows the compact crisis box instead of the full
+        one, once the results page has shown the full box for these answers."""
+        urgent = self.pipeline.urgent(self.state)
+        compact = compact_crisis and urgent is not None and self.state.results_seen
         page: HTMLResponse = self.templates.TemplateResponse(
             self.request,
             name,
             {
                 "csrf": self.state.csrf,
                 "catalog": self.catalog,
-                "urgent": self.pipeline.urgent(self.state),
+                "urgent": urgent,
+                "urgent_compact": crisis_compact(self.catalog, self.state.locale)
+                if compact
+                else None,
                 "steps": STEPS,
                 "source_labels": source_labels(self.catalog),
                 **context,

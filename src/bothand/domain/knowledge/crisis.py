@@ -41,6 +41,10 @@ class CrisisResource(ContentModel):
     detail: PatientText  # when and how to use it
     url: str | None = None
     actions: tuple[CrisisAction, ...] = ()  # the contact as links a phone can open
+    # One of the locale's one or two most urgent lines (the national crisis line, emergency
+    # services): the compact crisis box on the pages after the results shows only these as
+    # links, with the rest folded one tap away.
+    top: bool = False
 
 
 class CrisisLocale(ContentModel):
@@ -52,6 +56,21 @@ class CrisisLocale(ContentModel):
     not_assessed: PatientText  # shown when no risk question was answered: never "no risk"
     resources: tuple[CrisisResource, ...] = Field(min_length=1)
     sources: tuple[SourceId, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_or_two_top_lines_to_call(self) -> CrisisLocale:
+        top = self.top_resources
+        if not 1 <= len(top) <= 2:
+            raise ValueError(f"{self.locale}: mark one or two resources `top`, not {len(top)}")
+        for resource in top:
+            if not any(action.kind == "call" for action in resource.actions):
+                raise ValueError(f"{self.locale}: top resource {resource.name!r} has no call")
+        return self
+
+    @property
+    def top_resources(self) -> tuple[CrisisResource, ...]:
+        """The one or two most urgent lines, in file order (the compact crisis box)."""
+        return tuple(resource for resource in self.resources if resource.top)
 
 
 class CrisisDirectory(ContentModel):

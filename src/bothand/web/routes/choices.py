@@ -132,6 +132,7 @@ def options_page(flow: OptionsStep) -> Response:
     ]
     return flow.render(
         "options.html",
+        compact_crisis=True,
         options=options,
         risk=risk_status(catalog, result["safety"], state),
         numbers=numbers_for(catalog, conditions),
@@ -175,6 +176,7 @@ def _plan_page(
     locale = state.locale or LOCALES[0]
     return flow.render(
         "plan.html",
+        compact_crisis=True,
         options=result["options"],
         chosen=chosen,
         chosen_name=next(o["name"] for o in result["options"] if o["id"] == chosen),

@@ -39,7 +39,7 @@ from bothand.reports.summary import html_to_pdf
 from bothand.web.dates import long_date
 from bothand.web.deps import ClockDep, FlowDep, TemplatesDep
 from bothand.web.flowstate import AGE_UNSAID, FlowAnswers
-from bothand.web.pages import Pipeline
+from bothand.web.pages import Pipeline, crisis_compact
 from bothand.web.views import risk_status, source_labels, timeline_chart
 
 router = APIRouter(include_in_schema=False)
@@ -120,6 +120,9 @@ class Summary:
     risk: dict[str, Any] = field(default_factory=dict)  # views.risk_status, for _risk_status.html
     ics_url: str = ""
     cited: tuple[Source, ...] = ()
+    # The compact crisis box (pages.crisis_compact) when a risk answer is positive and the
+    # results page has shown the full box; the PDF always prints the full list.
+    crisis_compact: list[dict[str, Any]] | None = None
     labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -183,6 +186,9 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
         risk=risk_status(catalog, result["safety"], answers),
         ics_url=f"/plan.ics?option={option}&start={start.isoformat()}",
         cited=_cited(catalog, result["options"], plan),
+        crisis_compact=crisis_compact(catalog, answers.locale)
+        if result["safety"]["urgent"] and answers.results_seen
+        else None,
         labels=source_labels(catalog),
     )
 
