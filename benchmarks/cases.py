@@ -13,7 +13,8 @@ severity or no rating at all:
 Answers are random within each item's own range, read from the loaded catalog. Where the
 instrument's missing-item policy allows it (``prorate``), about one form in six leaves one
 item unanswered (``None``); a risk item (PHQ-9 item 9) is never left out, because a form
-without it is refused by design.
+without it is refused by design. Preferences are drawn from the intake's own list
+(``catalog.intake.preferences``), so every answer the intake offers (``prefer`` too) is used.
 
 Usage: ``generate(load_catalog(), 10_000)``; the same ``seed`` always gives the same cases.
 """
@@ -35,7 +36,6 @@ INSTRUMENTS: dict[str, tuple[str | None, ...]] = {  # None: a clinician's severi
     "bipolar": ("mdq", None),
 }
 SEVERITIES = ("minimal", "mild", "moderate", "moderately_severe", "severe")
-PREFERENCES = ("open", "prefer_to_avoid", "unsure")
 HISTORY = ("helped", "did_not_help", "not_tried")
 MISSING_SHARE = 1 / 6
 DEFAULT_SEED = 20261127
@@ -69,9 +69,10 @@ def concern(catalog: Catalog, condition: str, rng: random.Random) -> dict[str, A
 
 def case(catalog: Catalog, rng: random.Random) -> dict[str, Any]:
     conditions = rng.sample(CONDITIONS, rng.randint(1, 3))
+    preferences = catalog.intake.preferences  # the intake's own list, "prefer" included
     data: dict[str, Any] = {
         "concerns": [concern(catalog, condition, rng) for condition in conditions],
-        "preferences": {"medication": rng.choice(PREFERENCES), "therapy": rng.choice(PREFERENCES)},
+        "preferences": {"medication": rng.choice(preferences), "therapy": rng.choice(preferences)},
         "able_to_engage_in_therapy": rng.random() < 0.85,
         "history": {
             "medication": rng.choice(HISTORY),

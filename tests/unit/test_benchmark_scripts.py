@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bothand.catalog import Catalog
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPTS = sorted(BENCHMARKS.glob("*.py"))
 
@@ -26,3 +28,19 @@ def test_a_benchmark_script_imports(path: Path, monkeypatch: pytest.MonkeyPatch)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)  # runs only definitions: each script's work is under main
+
+
+def test_generated_cases_use_every_preference_the_intake_offers(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generator draws preferences from the intake's list, not a copy of its own that
+    falls behind (it once had no ``prefer``)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from cases import generate
+
+    given = {
+        case["preferences"][kind]
+        for case in generate(catalog, 200)
+        for kind in ("medication", "therapy")
+    }
+    assert given == set(catalog.intake.preferences)

@@ -171,6 +171,36 @@ def test_the_contradiction_check_catches_the_unrated_reason_beside_usual_start()
     assert len(contradictions(decision)) == 2
 
 
+@pytest.mark.parametrize("age", (4, 10, 14, 17))
+def test_under_18_ptsd_never_gives_the_adult_ptsd_reasons(catalog: Catalog, age: int) -> None:
+    """NG116 recommends trauma-focused CBT for children and young people and no drug
+    treatment; the adult reasons (CPT, prolonged exposure and EMDR by name; medicine offered
+    by preference) are never shown under 18, at any severity, alone or beside depression."""
+    engine = services.engine(catalog)
+    shown = []
+    for severity, medicine, therapy, engage, with_depression in itertools.product(
+        (*SEVERITIES, UNRATED), PREFERENCES, PREFERENCES, (True, False), (False, True)
+    ):
+        concerns = [ConcernFacts("ptsd", severity)]  # type: ignore[arg-type]
+        if with_depression:
+            concerns.append(ConcernFacts("depression", "moderate"))  # type: ignore[arg-type]
+        facts = person(
+            catalog,
+            age,
+            medication_preference=medicine,
+            therapy_preference=therapy,
+            able_to_engage_in_therapy=engage,
+            several_concerns=with_depression,
+        )
+        for option in engine.decide(concerns, facts).options:
+            shown += [
+                f"{severity}: {option.id}: {reason.id}"
+                for reason in option.reasons
+                if reason.id.startswith("reason.ptsd.")
+            ]
+    assert not shown, shown[:5]
+
+
 def test_the_terminal_prints_not_advised_in_words(
     catalog: Catalog, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

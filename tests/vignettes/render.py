@@ -39,7 +39,8 @@ shows the same files in plain words.
   `scripts/vignettes` to render this page again (`scripts/vignettes --check` says whether it is
   current; `tests/vignettes/test_render.py` fails when it is not).
 - "Expected" lists only what the vignette checks. Fits are for every option; reasons are the
-  ones that must be among an option's reasons (it may give more).
+  ones that must be among an option's reasons (it may give more); "never" names reasons that
+  must not be among them.
 
 What a vignette can check:
 
@@ -158,6 +159,11 @@ def _fits_table(catalog: Catalog, expect: dict[str, Any]) -> str:
     for option in OPTION_IDS:
         fit = catalog.labels[f"fit.{expect['fits'][option]}"]
         wanted = ", ".join(f"`{reason}`" for reason in reasons.get(option, []))
+        absent = ", ".join(
+            f"`{reason}`" for reason in expect.get("reasons_absent", {}).get(option, [])
+        )
+        if absent:
+            wanted = f"{wanted}; never {absent}" if wanted else f"never {absent}"
         out += f"| {options[option]} | {fit} | {wanted} |\n"
     return out
 

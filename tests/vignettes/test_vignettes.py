@@ -83,6 +83,8 @@ def _fits(catalog: Catalog) -> dict[str, str]:
         ({"plan_frist_review_by_day": 7}, "expect.plan_frist_review_by_day"),
         ({"reasons": {"both": ["reason.x"]}}, "expect.reasons.both"),
         ({"reasons": {"therapy": []}}, "expect.reasons.therapy"),
+        ({"reasons_absent": {"both": ["reason.x"]}}, "expect.reasons_absent.both"),
+        ({"reasons_absent": {"therapy": []}}, "expect.reasons_absent.therapy"),
         ({"safety": {"urgent": False, "zero_notes": True}}, "expect.safety.zero_notes"),
         ({"safety": {"clinician_flag": False}}, "expect.safety.urgent"),
         ({"assessments": [{"condition": "depression", "score": 7}]}, "expect.assessments[0].score"),

@@ -27,6 +27,7 @@ TOP = {"title": True, "story": False, "sources": False, "given": True, "expect":
 CHECKS = {
     "fits": "the fit of every option (required)",
     "reasons": "per option, reasons that must be among its reasons",
+    "reasons_absent": "per option, reasons that must not be among its reasons",
     "safety": "the safety result, by the keys below",
     "assessments": "per concern, in order, the named fields of its assessment",
     "floor": "the condition that sets the floor when there are several",
@@ -109,6 +110,13 @@ def check(name: str, vignette: dict[str, Any], result: dict[str, Any], catalog: 
             raise fail(f"reasons.{option}", "lists no reason, so it checks nothing")
         missing = [reason for reason in wanted if reason not in reasons[option]]
         assert not missing, f"{name}: {option}: missing reasons {missing}; got {reasons[option]}"
+    for option, unwanted in expect.get("reasons_absent", {}).items():
+        if option not in reasons:
+            raise fail(f"reasons_absent.{option}", f"not an option; use {', '.join(OPTION_IDS)}")
+        if not unwanted:
+            raise fail(f"reasons_absent.{option}", "lists no reason, so it checks nothing")
+        shown = [reason for reason in unwanted if reason in reasons[option]]
+        assert not shown, f"{name}: {option}: reasons that should not be shown {shown}"
 
     locale = vignette["given"].get("locale", "en")
     wanted = expect.get("safety", {"urgent": False})
