@@ -133,6 +133,7 @@ def options_page(flow: OptionsStep) -> Response:
     return flow.render(
         "options.html",
         options=options,
+        concerns=conditions,
         risk=risk_status(catalog, result["safety"], state),
         numbers=numbers_for(catalog, conditions),
         figures=figures_for(catalog, conditions),
