@@ -141,3 +141,28 @@ def test_a_condition_page_shows_only_its_own_parts(client: TestClient, catalog: 
     assert f"For depression: {combined.benefits.parts[0].text}" in text
     for part in combined.harms.parts:  # GAD, social anxiety and PTSD
         assert part.text not in text
+
+
+# --- kept once: what the page no longer repeats (its weight, issue 10 item 10) ------------------
+
+
+def test_the_icon_arrays_share_one_copy_of_their_patterns(
+    client: TestClient, catalog: Catalog
+) -> None:
+    page = options_for_depression(Walk(client))
+    arrays = re.findall(r'<svg class="icon-array".*?</svg>', page, re.S)
+    assert len(arrays) > 6  # the comparison's small pictures and the figures
+    assert page.count('<pattern id="ia-dot"') == 1 and page.count('<pattern id="ia-ring"') == 1
+    assert page.index('class="icon-patterns"') < page.index('class="icon-array"')
+    for svg in arrays:
+        assert "<pattern" not in svg
+        assert re.search(r'fill="url\(#ia-(dot|ring)\)"', svg)
+
+
+def test_the_wide_table_leaves_the_sources_to_the_cards(client: TestClient) -> None:
+    page = options_for_depression(Walk(client))
+    table = section(page, '<table class="compare">', "</table>")
+    assert 'class="sources"' not in table
+    for option in ("therapy", "medication", "combined"):
+        card = section(page, f'id="option-{option}"', "</details>")
+        assert card.count('class="sources"') >= 3  # benefits, harms, what it is like
