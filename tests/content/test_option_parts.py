@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from bothand import services
 from bothand.catalog import CONTENT_DIR, Catalog, load_catalog
 from bothand.domain.errors import ContentError
 from bothand.domain.knowledge.explainers import OptionStatement, StatementPart
@@ -107,3 +108,14 @@ def test_the_real_options_have_parts_and_every_part_source_resolves(catalog: Cat
     ]
     assert len(parts) >= 10
     assert {source for part in parts for source in part.sources} <= known
+
+
+def test_an_option_explainer_is_for_everyone_so_it_names_every_part(catalog: Catalog) -> None:
+    # ``bothand explain combined`` and /api/explain: every part, after its conditions.
+    sections = [text for _, text in services.explain(catalog, "combined")["sections"]]
+    combined = next(o for o in catalog.explainers.options if o.id == "combined")
+    for part in combined.harms.parts:
+        label = services.part_label(catalog, part.conditions)
+        assert f"{label} {part.text}" in sections
+    gad_social_ptsd = "For worry that will not stop, social anxiety and PTSD:"
+    assert any(text.startswith(gad_social_ptsd) for text in sections)
