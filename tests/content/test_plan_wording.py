@@ -188,8 +188,9 @@ def test_the_option_cards_agree_with_the_plans(catalog: Catalog) -> None:
     wrong = []
     stated = 0
     for option in catalog.explainers.options:
-        for part in (option.benefits, option.harms, option.what_it_is_like):
-            for sentence in sentences(part.text):
+        for statement in (option.benefits, option.harms, option.what_it_is_like):
+            texts = [statement.text, *(part.text for part in statement.parts)]
+            for sentence in (s for text in texts for s in sentences(text)):
                 therapies = {t for name, t in names.items() if name in sentence.lower()}
                 allowed = [r for t in therapies for r in courses[t]] if therapies else every
                 stated += len(counts(sentence))
@@ -223,7 +224,13 @@ def test_the_therapy_card_names_the_short_courses_plans_give(catalog: Catalog) -
     short course (8 sessions or fewer) a plan can name is named on the card with its count."""
     timeline = catalog.timeline
     card = next(o for o in catalog.explainers.options if o.id == "therapy")
-    said = [s for part in (card.harms, card.what_it_is_like) for s in sentences(part.text)]
+    # What a person with depression reads: the text for everyone and the depression parts.
+    said = [
+        s
+        for statement in (card.harms, card.what_it_is_like)
+        for text in (statement.text, *(p.text for p in statement.parts_for(["depression"])))
+        for s in sentences(text)
+    ]
     checked = 0
     for therapy, found in reachable(timeline).items():
         for reached in found:

@@ -163,6 +163,39 @@ def test_reasons_labels_and_optional_texts_are_graded(rows: list[Graded]) -> Non
     assert "instruments.asrs.licence.unavailable_reason" in wheres
 
 
+def test_every_part_of_an_option_statement_is_graded(catalog: Catalog, rows: list[Graded]) -> None:
+    graded = {row.where: row.text for row in rows}
+    parts = [
+        (f"explainers.options[{i}].{field}.parts[{j}].text", part.text)
+        for i, option in enumerate(catalog.explainers.options)
+        for field in ("benefits", "harms", "what_it_is_like")
+        for j, part in enumerate(getattr(option, field).parts)
+    ]
+    assert parts, "options.yaml should hold condition-specific parts"
+    for where, text in parts:
+        assert graded.get(where) == text, where
+
+
+def test_option_statements_read_at_grade_8_or_lower_with_all_their_parts(
+    catalog: Catalog,
+) -> None:
+    # Split into parts, a statement's pieces may each be under the long-text limit; the
+    # /learn page reads them together (each part after its "For <condition>:" label), so the
+    # whole is graded as one text too.
+    whole = [
+        (
+            f"explainers.options.{option.id}.{field}",
+            " ".join([statement.text, *(p.text for p in statement.parts)]),
+        )
+        for option in catalog.explainers.options
+        for field in ("benefits", "harms", "what_it_is_like")
+        for statement in [getattr(option, field)]
+    ]
+    rows = graded_texts(whole, placeholder_values(catalog))
+    failing = too_hard(rows)
+    assert not failing, describe(failing)
+
+
 def test_official_instrument_wording_is_not_graded(catalog: Catalog, rows: list[Graded]) -> None:
     graded = {row.text for row in rows}
     for instrument in catalog.instruments.values():

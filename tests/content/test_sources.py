@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from bothand.catalog import CONTENT_DIR, Catalog
 from bothand.domain.decide.rules import Reason
 from bothand.domain.knowledge.base import Meta, Statement, iter_source_ids
+from bothand.domain.knowledge.explainers import OptionStatement, StatementPart
 from bothand.domain.knowledge.sources import Bibliography, Source
 
 MAX_UNUSED_SHARE = 0.20
@@ -57,17 +58,18 @@ def models_in(value: Any, path: str = "") -> Iterator[tuple[str, BaseModel]]:
             yield from models_in(item, f"{path}.{key}")
 
 
-def sourced_texts(catalog: Catalog) -> list[tuple[str, Statement | Reason]]:
-    """Every Statement and Reason in the catalog."""
+def sourced_texts(catalog: Catalog) -> list[tuple[str, Statement | StatementPart | Reason]]:
+    """Every Statement (an option's too), each part of an option's statement and every
+    Reason in the catalog."""
     return [
         (f"{name}.{path}", model)
         for name, part in catalog.parts()
         for path, model in models_in(part)
-        if isinstance(model, (Statement, Reason))
+        if isinstance(model, (Statement, StatementPart, Reason))
     ]
 
 
-def without_sources(found: list[tuple[str, Statement | Reason]]) -> list[str]:
+def without_sources(found: list[tuple[str, Statement | StatementPart | Reason]]) -> list[str]:
     return [where for where, model in found if not model.sources]
 
 
@@ -124,7 +126,7 @@ def test_an_incomplete_entry_is_found() -> None:
 def test_every_statement_and_reason_has_a_source(catalog: Catalog) -> None:
     found = sourced_texts(catalog)
     kinds = {type(model) for _, model in found}
-    assert kinds == {Statement, Reason}
+    assert kinds == {Statement, OptionStatement, StatementPart, Reason}
     assert len([m for _, m in found if isinstance(m, Reason)]) == len(catalog.rules.reasons)
     assert not without_sources(found)
 

@@ -30,7 +30,7 @@ from bothand.services.decide import (
 from bothand.services.explain import explain
 from bothand.services.instruments import list_instruments
 from bothand.services.plan import care_plan, plan_case, plan_for
-from bothand.services.wording import condition_names
+from bothand.services.wording import condition_names, part_label
 
 __all__ = [
     "Assessment",
@@ -47,6 +47,7 @@ __all__ = [
     "first_choice",
     "lead_of",
     "list_instruments",
+    "part_label",
     "plan_case",
     "plan_for",
     "prepare",

@@ -8,6 +8,7 @@ from typing import Any
 from bothand.catalog import Catalog
 from bothand.contract.explainer import Explainer
 from bothand.domain.errors import InputError
+from bothand.services.wording import part_label
 
 
 def explain(catalog: Catalog, item_id: str) -> Explainer:
@@ -21,6 +22,11 @@ def explain(catalog: Catalog, item_id: str) -> Explainer:
         if statement is not None:
             sections.append((labels[label_key] if label_key else "", statement.text))
             sources.extend(statement.sources)
+            # An option's parts: an explainer is for everyone, so every part, named by its
+            # conditions.
+            for part in getattr(statement, "parts", ()):
+                sections.append(("", f"{part_label(catalog, part.conditions)} {part.text}"))
+                sources.extend(part.sources)
 
     title = ""
     for condition in explainers.conditions:

@@ -9,6 +9,7 @@ logged by type and request id and shown as an HTML page to a person (``security.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
         t=catalog.labels.__getitem__,
+        part_label=partial(services.part_label, catalog),
         content_version=catalog.version,
         content_reviewed=catalog.bibliography.meta.reviewed.isoformat(),
         static_version=catalog.version,

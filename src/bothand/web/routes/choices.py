@@ -134,6 +134,8 @@ def options_page(flow: OptionsStep) -> Response:
         "options.html",
         compact_crisis=True,
         options=options,
+        concerns=conditions,
+        icon_patterns="ia",  # one copy of the icon arrays' patterns for the whole page
         risk=risk_status(catalog, result["safety"], state),
         numbers=numbers_for(catalog, conditions),
         figures=figures_for(catalog, conditions),
