@@ -116,8 +116,11 @@ def test_sources_on_the_card_are_those_of_what_is_shown(
     page = options_for_depression(Walk(client))
     card = section(cards(page), 'id="option-medication"', "</details>")
     medication = next(o for o in catalog.explainers.options if o.id == "medication")
-    for source in medication.benefits.parts[0].sources:  # bipolar and schizophrenia only
+    base_of_care = next(p for p in medication.benefits.parts if "bipolar" in p.conditions)
+    for source in base_of_care.sources:  # bipolar and schizophrenia only
         assert f'href="/learn/sources#{source}"' not in card
+    for source in medication.benefits.sources_for(["depression"]):
+        assert f'href="/learn/sources#{source}"' in card
     for source in medication.harms.sources_for(["depression"]):
         assert f'href="/learn/sources#{source}"' in card
 
