@@ -45,11 +45,12 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 def country_from_accept_language(header: str | None) -> str | None:
     """The country of the first ``Accept-Language`` tag (by q-value, then order) that names
-    one of ``LOCALES`` (``en-GB``, ``en-US``; ``en-UK`` read as ``en-GB``), or None: a bare
-    ``en`` or another country says nothing about which crisis lines are right."""
+    one of ``LOCALES`` (``en-GB``, ``en-US``; ``en-UK`` read as ``en-GB``, ``_`` as ``-``), or
+    None: a bare ``en`` or another country says nothing about which crisis lines are right."""
     tags: list[tuple[float, int, str]] = []
     for position, part in enumerate((header or "")[:500].split(",")[:20]):
         tag, _, params = part.strip().partition(";")
+        tag = tag.strip().replace("_", "-")  # en_GB, as some systems write it
         weight = 1.0
         for param in params.split(";"):
             name, _, value = param.strip().partition("=")
@@ -99,15 +100,10 @@ def _concerns_page(
 
 
 def browser_country(accept_language: str | None) -> str:
-    """The country to preselect on a first visit, from the browser's ``Accept-Language``:
-    the first of en-GB or en-US it names (so a UK phone need not change it), else the first
-    locale. The person sees it chosen on the form and can change it; nothing else uses it."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";", 1)[0].strip().lower().replace("_", "-")
-        for locale in LOCALES:
-            if tag == locale.lower() or (tag == "en-uk" and locale == "en-GB"):
-                return locale
-    return LOCALES[0]
+    """The country to preselect on a first visit: the one ``Accept-Language`` names (as for
+    ``/help``), else the first locale. The person sees it chosen on the form and can change
+    it; nothing else uses it."""
+    return country_from_accept_language(accept_language) or LOCALES[0]
 
 
 @router.get("/concerns", response_class=HTMLResponse)
