@@ -115,8 +115,6 @@ class Summary:
     plan: tuple[PlanRow, ...] = ()
     next_dates: tuple[PlanRow, ...] = ()  # the plan's first three steps, for the front sheet
     chart: dict[str, Any] | None = None  # the plan's picture (views.timeline_chart)
-    # (short instrument name, item number, answer) of every risk item answered
-    risk_answers: tuple[tuple[str, int, int], ...] = ()
     risk: dict[str, Any] = field(default_factory=dict)  # views.risk_status, for _risk_status.html
     ics_url: str = ""
     cited: tuple[Source, ...] = ()
@@ -177,12 +175,6 @@ def build_summary(catalog: Catalog, answers: FlowAnswers, today: dt.date) -> Sum
         plan=plan_rows,
         next_dates=plan_rows[:3],
         chart=timeline_chart(plan.milestones, catalog.timeline.short_titles),
-        risk_answers=tuple(
-            (row.instrument or "", number, value)
-            for row in concerns
-            for number, value, risk in row.items
-            if risk and value is not None
-        ),
         risk=risk_status(catalog, result["safety"], answers),
         ics_url=f"/plan.ics?option={option}&start={start.isoformat()}",
         cited=_cited(catalog, result["options"], plan),
