@@ -206,17 +206,27 @@ class FlowAnswers(BaseModel):
             return True
         return self.risk_screen_answers(catalog) is not None
 
-    def has_positive_risk_answer(self, catalog: Catalog) -> bool:
-        """Whether any risk answer is above 0, even in an unfinished questionnaire."""
-        if self.risk_screen_positive(catalog):
-            return True
+    def risk_forms(self, catalog: Catalog) -> list[tuple[Instrument, list[int | None]]]:
+        """Every saved form that has risk items, with its answers (a value the item does not
+        offer read as unanswered): each concern's questionnaire, then the risk screen."""
+        forms: list[tuple[Instrument, list[int | None]]] = []
         for condition in self.concerns:
             instrument = questionnaire_for(catalog, condition)
             if instrument is not None and instrument.risk_items:
-                answers = saved_answers(self, condition, instrument)
-                if any((answers[i.number - 1] or 0) > 0 for i in instrument.risk_items):
-                    return True
-        return False
+                forms.append((instrument, saved_answers(self, condition, instrument)))
+        screen = catalog.instruments.get(RISK_SCREEN)
+        values = self._risk_values(catalog)
+        if screen is not None and values is not None:
+            forms.append((screen, values))
+        return forms
+
+    def has_positive_risk_answer(self, catalog: Catalog) -> bool:
+        """Whether any risk answer is above 0, even in an unfinished questionnaire."""
+        return any(
+            (answers[item.number - 1] or 0) > 0
+            for instrument, answers in self.risk_forms(catalog)
+            for item in instrument.risk_items
+        )
 
 
 def choice_id(name: str, value: object) -> str:

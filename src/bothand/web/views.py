@@ -16,7 +16,7 @@ from bothand.domain.knowledge.sources import Source
 from bothand.domain.plan.plan import Milestone
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services import review_flag_text
-from bothand.services.intake import RISK_SCREEN
+from bothand.web.flowstate import FlowAnswers
 
 
 @dataclass
@@ -195,30 +195,22 @@ def timeline_chart(
     return {"width": CHART_WIDTH, "height": y + 8, "left": left, "ticks": ticks, "bars": bars}
 
 
-def risk_status(catalog: Catalog, safety: dict[str, Any], answers: Any = None) -> dict[str, Any]:
+def risk_status(
+    catalog: Catalog, safety: dict[str, Any], answers: FlowAnswers | None = None
+) -> dict[str, Any]:
     """What the risk status partial (``_risk_status.html``) shows: whether risk was assessed
     (never "no risk"), each risk answer given with its words, the notes, and the clinician's
-    review flags in words. ``answers`` is the flow's ``FlowAnswers`` (for the answers)."""
+    review flags in words."""
     given: list[tuple[str, int, str, str]] = []  # (instrument, item number, question, answer)
-    if answers is not None:
-        forms: list[tuple[Any, Sequence[int | None]]] = []
-        for condition in answers.concerns:
-            instrument = catalog.instruments.get(answers.instruments.get(condition, ""))
-            values = answers.answers.get(condition, ())
-            if instrument is not None and len(values) == len(instrument.items):
-                forms.append((instrument, values))
-        screen = catalog.instruments.get(RISK_SCREEN)
-        if screen is not None and len(answers.risk) == len(screen.items):
-            forms.append((screen, answers.risk))
-        for instrument, values in forms:
-            for item, value in zip(instrument.items, values, strict=True):
-                if not item.risk or (value is None and item.show == "always"):
-                    continue
-                words = catalog.labels["flow.risk.not_asked"]
-                for option in instrument.options_for(item):
-                    if option.value == value:
-                        words = f"{option.text} ({value})" if option.text else str(value)
-                given.append((instrument.short_name, item.number, item.text or "", words))
+    for instrument, values in answers.risk_forms(catalog) if answers is not None else ():
+        for item, value in zip(instrument.items, values, strict=True):
+            if not item.risk or (value is None and item.show == "always"):
+                continue
+            words = catalog.labels["flow.risk.not_asked"]
+            for option in instrument.options_for(item):
+                if option.value == value:
+                    words = f"{option.text} ({value})" if option.text else str(value)
+            given.append((instrument.short_name, item.number, item.text or "", words))
     return {
         "assessed": safety.get("risk_assessed", True),
         "urgent": safety.get("urgent", False),
