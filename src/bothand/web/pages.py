@@ -99,8 +99,8 @@ class Pipeline:
 
 def crisis_compact(catalog: Catalog, locale: str | None) -> list[dict[str, Any]]:
     """The compact crisis box's lines, per country: the person's country, or both when it is
-    unknown. Each group has the country's one or two ``top`` lines (shown as links), all its
-    lines, and its /help page (every line with its details, one tap away)."""
+    unknown. Each group has the country's one or two ``top`` lines (shown as links) and its
+    /help page (every line with its details, one tap away)."""
     shown = [locale] if locale in LOCALES else list(LOCALES)
     groups: list[dict[str, Any]] = []
     for code in shown:
@@ -110,7 +110,6 @@ def crisis_compact(catalog: Catalog, locale: str | None) -> list[dict[str, Any]]
                 "locale": entry.locale,
                 "region": entry.region,
                 "top": entry.top_resources,
-                "all": entry.resources,
                 "help_url": f"/help?country={entry.locale}",
             }
         )
