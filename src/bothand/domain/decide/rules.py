@@ -112,7 +112,7 @@ class PlanOption(ContentModel):
     def _each_fit_once(self) -> PlanOption:
         if len(set(self.fit_order)) != len(self.fit_order):
             raise ValueError("fit_order: a fit is listed twice")
-        if "not_advised" in self.fit_order:
+        if NOT_ADVISED in self.fit_order:
             raise ValueError("fit_order: a plan is never drawn for an option that is not advised")
         return self
 
@@ -161,10 +161,10 @@ class Rule(ContentModel):
 
 
 class Precedence(ContentModel):
-    """With several concerns, a guideline's order of treatment: when ``over`` would set the
-    fits (it needs the most care) and ``leads`` is also a concern, ``leads`` sets them instead,
-    unless ``unless`` holds for ``over`` (tested on that concern and the person). The floor
-    reason is then ``reason``."""
+    """With several concerns, a guideline's order of treatment: when ``leads`` and ``over``
+    are both concerns, ``leads`` sets the fits whatever the demands, unless ``unless`` holds
+    for ``over`` (tested on that concern and the person). The floor reason is then
+    ``reason``."""
 
     id: ContentId
     leads: Condition
