@@ -189,19 +189,18 @@ def apply_effects(rule: Rule, fits: dict[OptionId, Fit]) -> None:
 def _effect_table(rule: Rule) -> tuple[int, ...]:
     """Fits after the rule, for every combination of fits before it. Each option's new fit
     depends only on its own old fit, so one run of the rule per fit (every option at that fit)
-    give the whole table."""
+    gives each option's digit after; the table is then built digit by digit, option 0 the
+    lowest (as ``_encode``), by adding each option's contribution."""
     after_rank: list[dict[OptionId, int]] = []
     for fit in FIT_ORDER:
         fits: dict[OptionId, Fit] = dict.fromkeys(OPTION_IDS, fit)
         apply_effects(rule, fits)
         after_rank.append({option: _RANK[fits[option]] for option in OPTION_IDS})
-    table = []
-    for state in range(_N_STATES):
-        before = _FITS_OF_STATE[state]
-        new = {
-            o: FIT_ORDER[after_rank[_RANK[f]][o]] for o, f in zip(OPTION_IDS, before, strict=True)
-        }
-        table.append(_encode(new))
+    table = [0]
+    weight = 1
+    for option in OPTION_IDS:
+        table = [after[option] * weight + lower for after in after_rank for lower in table]
+        weight *= len(FIT_ORDER)
     return tuple(table)
 
 
