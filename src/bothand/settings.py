@@ -29,6 +29,9 @@ class Settings(BaseModel):
     flow_max_age_seconds: int = Field(default=24 * 3600, ge=60)
     time_zone: str = "UTC"  # the zone whose date is "today" for a plan's default start
     pdf_workers: int = Field(default=2, ge=1, le=64)  # PDFs rendered at once; more get 503
+    data_dir: Path = Path("bothand-data")  # where the default SQLite database lives
+    database_url: str | None = None  # postgresql+psycopg://...; None: SQLite in data_dir
+    public_url: str | None = None  # e.g. https://bothand.clinic.org: links sent to people
 
     @field_validator("time_zone")
     @classmethod
@@ -40,6 +43,13 @@ class Settings(BaseModel):
         return value
 
     @property
+    def database(self) -> str:
+        """The database URL: ``database_url``, or the SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bothand.sqlite3').as_posix()}"
+
+    @property
     def zone(self) -> tzinfo:
         return ZoneInfo(self.time_zone)
 
@@ -48,7 +58,8 @@ class Settings(BaseModel):
         """``BOTHAND_SECRET_KEY`` (a random key per process when unset: fine for one process,
         not for several workers), ``BOTHAND_CONTENT_DIR``, ``BOTHAND_LICENSED_WORDING``,
         ``BOTHAND_SECURE_COOKIES``, ``BOTHAND_MAX_BODY_BYTES``, ``BOTHAND_TIME_ZONE``,
-        ``BOTHAND_PDF_WORKERS``. A bad value is an InputError naming the variable."""
+        ``BOTHAND_PDF_WORKERS``, ``BOTHAND_DATA_DIR``, ``BOTHAND_DATABASE_URL``,
+        ``BOTHAND_PUBLIC_URL``. A bad value is an InputError naming the variable."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "secret_key": env.get("BOTHAND_SECRET_KEY") or secrets.token_urlsafe(48),
@@ -60,6 +71,9 @@ class Settings(BaseModel):
             "max_body_bytes": "BOTHAND_MAX_BODY_BYTES",
             "time_zone": "BOTHAND_TIME_ZONE",
             "pdf_workers": "BOTHAND_PDF_WORKERS",
+            "data_dir": "BOTHAND_DATA_DIR",
+            "database_url": "BOTHAND_DATABASE_URL",
+            "public_url": "BOTHAND_PUBLIC_URL",
         }
         values.update({field: env[name] for field, name in names.items() if env.get(name)})
         try:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
-from bothand.cli import session
+from bothand.cli import record, session
 from bothand.cli.terminal import render_explainer, render_plan, render_recommendation
 from bothand.contract import dump_plan, to_json
 from bothand.contract.dates import parse_day
@@ -27,6 +27,7 @@ from bothand.domain.clock import SystemClock
 from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
+from bothand.services.accounts import Accounts
 from bothand.settings import Settings
 
 
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "instruments", help="list questionnaires and whether they can be used"
     )
     instruments.set_defaults(handler=_instruments)
+    record.add_commands(commands)
     return parser
 
 
@@ -174,6 +176,17 @@ def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
 
     if args.workers > 1 and not os.environ.get("BOTHAND_SECRET_KEY"):
         raise InputError("--workers", "set BOTHAND_SECRET_KEY so every worker signs alike")
+    settings = Settings.from_env()
+    database = record.open_database(settings, migrate=True)  # SQLite: migrated in one step
+    link = Accounts(database, SystemClock(settings.zone)).setup_link()
+    database.dispose()
+    if link is not None:
+        base = settings.public_url or f"http://{args.host}:{args.port}"
+        print(
+            "No clinic is set up yet. Open this one-time link to create the clinic and its "
+            f"first admin (it works for 24 hours):\n  {base.rstrip('/')}/setup/{link.token}",
+            flush=True,
+        )
     uvicorn.run(
         "bothand.web.app:create_app",
         factory=True,

@@ -2,7 +2,9 @@
 
     BothandError
      ├── InputError      bad input from a person or a calling system: names the field
-     └── ContentError    the knowledge base (content/) is invalid: names the file and place
+     ├── ContentError    the knowledge base (content/) is invalid: names the file and place
+     ├── NotFoundError   no such record for this user (another clinic's, not shared): a 404
+     └── NotAllowedError the user's role does not allow this: a 403
 
 Code that presents errors (the command line, the web app) catches ``BothandError`` and shows
 ``str(error)``, which is always one line and never holds the person's answers.
@@ -22,6 +24,20 @@ class InputError(BothandError):
         self.field = field
         self.problem = problem
         super().__init__(f"{field}: {problem}")
+
+
+class NotFoundError(BothandError):
+    """No such record for this user: it does not exist, belongs to another clinic, or is not
+    shared with them. Indistinguishable on purpose; shown as 404 everywhere."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"{kind} not found")
+
+
+class NotAllowedError(BothandError):
+    """The user's role does not allow this (an admin who is not a clinician opening a
+    patient's answers, a clinician opening the users page)."""
 
 
 class ContentError(BothandError):

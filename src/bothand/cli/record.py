@@ -1,0 +1,140 @@
+"""The clinic record's commands (DESIGN.md, "Track contract"):
+
+    bothand db upgrade                       migrate the database to this version (idempotent)
+    bothand db backup FILE                   consistent online copy (SQLite)
+    bothand clinic create NAME               prints the clinic id
+    bothand user add EMAIL --clinic ID --role clinician|admin [--password-stdin]
+    bothand token create EMAIL [--name NAME] prints an API token once
+    bothand audit verify                     0 if the hash chain holds; 1 and the first bad row
+
+Exit 0 done, 2 bad input with one line naming the field. The database is
+``BOTHAND_DATABASE_URL``, or SQLite in ``BOTHAND_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from bothand.catalog import Catalog
+from bothand.domain.clock import SystemClock
+from bothand.services.accounts import Accounts
+from bothand.services.record import Record
+from bothand.settings import Settings
+from bothand.storage import Database
+
+
+def add_commands(commands: Any) -> None:
+    db = commands.add_parser("db", help="the clinic record's database: upgrade, backup")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to this version (idempotent)")
+    upgrade.set_defaults(handler=_db_upgrade)
+    backup = db_commands.add_parser("backup", help="consistent online copy of SQLite")
+    backup.add_argument("file", metavar="FILE", help="the new file to write")
+    backup.set_defaults(handler=_db_backup)
+
+    clinic = commands.add_parser("clinic", help="clinics: create")
+    clinic_commands = clinic.add_subparsers(dest="clinic_command", metavar="ACTION", required=True)
+    create = clinic_commands.add_parser("create", help="a new clinic; prints its id")
+    create.add_argument("name", metavar="NAME")
+    create.set_defaults(handler=_clinic_create)
+
+    user = commands.add_parser("user", help="users: add")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser("add", help="a clinician or admin of a clinic")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--clinic", required=True, metavar="ID")
+    add.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        metavar="ROLE",
+        help="clinician or admin (give --role twice for both)",
+    )
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(handler=_user_add)
+
+    token = commands.add_parser("token", help="API tokens: create")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    token_create = token_commands.add_parser("create", help="a token for a user; shown once")
+    token_create.add_argument("email", metavar="EMAIL")
+    token_create.add_argument("--name", default="API token", metavar="NAME")
+    token_create.set_defaults(handler=_token_create)
+
+    audit = commands.add_parser("audit", help="the audit trail: verify")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain")
+    verify.set_defaults(handler=_audit_verify)
+
+
+def open_database(settings: Settings | None = None, *, migrate: bool = False) -> Database:
+    """The configured database, checked to be at this code's migration. ``migrate``: bring an
+    empty or older SQLite database up to date first (``bothand serve``'s one-step start)."""
+    settings = settings or Settings.from_env()
+    database = Database(settings.database)
+    if migrate and database.is_sqlite:
+        database.upgrade()
+    database.require_current()
+    return database
+
+
+def _clock() -> SystemClock:
+    return SystemClock(Settings.from_env().zone)
+
+
+def _db_upgrade(args: argparse.Namespace, catalog: Catalog) -> int:
+    database = Database(Settings.from_env().database)
+    before, after = database.upgrade()
+    if before == after:
+        print(f"The database is already at migration {after}.")
+    else:
+        print(f"The database was migrated from {before or 'empty'} to {after}.")
+    return 0
+
+
+def _db_backup(args: argparse.Namespace, catalog: Catalog) -> int:
+    database = open_database()
+    database.backup(Path(args.file))
+    print(f"Backed up to {args.file}.")
+    return 0
+
+
+def _clinic_create(args: argparse.Namespace, catalog: Catalog) -> int:
+    clinic = Accounts(open_database(), _clock()).create_clinic(args.name)
+    print(clinic.id)
+    return 0
+
+
+def _user_add(args: argparse.Namespace, catalog: Catalog) -> int:
+    password: str | None = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password (at least 12 characters): ")
+    user = Accounts(open_database(), _clock()).add_user(
+        args.email, args.clinic, args.role, password
+    )
+    print(user.id)
+    if password is None:
+        print("No password was set: set one before this user signs in.", file=sys.stderr)
+    return 0
+
+
+def _token_create(args: argparse.Namespace, catalog: Catalog) -> int:
+    token = Accounts(open_database(), _clock()).create_token(args.email, args.name)
+    print(token.token)
+    print("This token is shown only once. Keep it somewhere safe.", file=sys.stderr)
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, catalog: Catalog) -> int:
+    count, broken = Record(catalog, open_database(), _clock()).verify_audit()
+    if broken is None:
+        print(f"The audit trail holds: {count} events, each linked to the one before.")
+        return 0
+    seq, why = broken
+    print(f"The audit trail is broken at event {seq}: {why}.")
+    return 1

@@ -1,0 +1,174 @@
+"""The clinic record's objects, as the storage layer hands them to the services: a clinic,
+its users, patients, episodes, measurements, links (invitation, check-in, setup), alerts and
+audit events. Plain frozen dataclasses: no SQL, no I/O. The words are DESIGN.md's "Track
+contract"; the JSON the API shows is made from these in ``contract``.
+
+Ids are opaque strings. Moments are aware datetimes in UTC; a date a person sees is worked
+out in the patient's IANA zone by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["clinician", "admin"]
+ROLES: tuple[Role, ...] = ("clinician", "admin")
+LinkKind = Literal["invitation", "check_in", "setup"]
+Method = Literal["in_session", "check_in", "imported"]
+METHODS: tuple[Method, ...] = ("in_session", "check_in", "imported")
+EpisodeSource = Literal["shared", "in_session", "api"]
+
+
+@dataclass(frozen=True)
+class Clinic:
+    id: str
+    name: str
+    require_totp: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    clinic_id: str
+    email: str
+    roles: frozenset[Role]
+    active: bool
+    totp_enabled: bool
+    created_at: dt.datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def is_clinician(self) -> bool:
+        return "clinician" in self.roles
+
+    @property
+    def role(self) -> str:
+        """The roles as one word for the audit trail: ``admin+clinician`` when both."""
+        return "+".join(sorted(self.roles))
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: str
+    clinic_id: str
+    reference: str
+    display_name: str | None
+    timezone: str
+    locale: str
+    email: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Measurement:
+    id: str
+    episode_id: str
+    patient_id: str
+    instrument: str
+    answers: tuple[int | None, ...]
+    total: int
+    severity: str | None
+    risk_positive: bool
+    taken_on: dt.date
+    method: Method
+    entered_by: str | None  # a user id; None when the person entered it through a link
+    recorded_at: dt.datetime
+    supersedes: str | None = None
+    superseded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: str
+    patient_id: str
+    episode_id: str | None
+    measurement_id: str | None
+    kind: str
+    status: str
+    raised_at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Episode:
+    id: str
+    patient_id: str
+    clinic_id: str
+    source: EpisodeSource
+    created_at: dt.datetime
+    created_by: str | None
+    decision: dict[str, Any]  # {"case": ..., "recommendation": ...}: as first shown, unchanged
+    option: str | None  # the option chosen, or None: "to discuss"
+    start: dt.date | None
+    plan: dict[str, Any] | None  # the chosen option's dated plan (the contract's plan)
+    measurements: tuple[Measurement, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Link:
+    """An invitation, a check-in or the first-run setup link. The token itself is never
+    stored, only its hash; ``token`` is set only on the object returned when it is made."""
+
+    id: str
+    kind: LinkKind
+    clinic_id: str | None
+    patient_id: str | None
+    episode_id: str | None
+    instruments: tuple[str, ...]
+    created_by: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    token: str | None = None
+
+    def usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str
+    user_id: str
+    name: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    token: str | None = None  # only when just made: shown once
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what to which record, when: never answers, scores or free text."""
+
+    seq: int
+    at: dt.datetime
+    clinic_id: str | None
+    actor: str  # "user:<id>", "token:<id>", "link:<id>", "system"
+    role: str
+    action: str
+    record_kind: str
+    record_id: str
+    patient_id: str | None
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, an API token's user, a person through a link, or the
+    system (the command line)."""
+
+    kind: Literal["user", "token", "link", "system"]
+    id: str
+    role: str
+    clinic_id: str | None
+    user: User | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}" if self.kind != "system" else "system"

@@ -1,0 +1,529 @@
+"""Use-case: the clinic record. Patients, invitations, episodes (a decision shared by the
+person or made in session), measurements (in session, through a check-in link, imported) and
+the audit trail.
+
+Access: every method that names a patient, an episode or a measurement takes the acting
+``Actor`` and finds the record only within what that user may see (their clinic, patients
+assigned or shared to them); anything else raises ``NotFound``, exactly like an id that does not
+exist. Every read and write of a patient's record leaves one audit event (who, role, action,
+record, when; never answers, scores or free text), written in the same transaction.
+
+A measurement is scored with today's ``assess``; its answers are kept so the score can be
+worked out again. A positive risk answer raises a critical alert that nothing turns off. A
+correction is a new measurement that supersedes the old one; both stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bothand.catalog import Catalog
+from bothand.contract import dump_plan
+from bothand.domain.assess.safety import Safety
+from bothand.domain.case import parse_case
+from bothand.domain.clock import Clock
+from bothand.domain.errors import InputError, NotAllowedError, NotFoundError
+from bothand.domain.record import (
+    METHODS,
+    Actor,
+    Alert,
+    AuditEvent,
+    Episode,
+    EpisodeSource,
+    Link,
+    Measurement,
+    Patient,
+    User,
+)
+from bothand.domain.vocab import OPTION_IDS
+from bothand.services.assess import score_form
+from bothand.services.decide import lead_of, recommend, run_case
+from bothand.services.plan import plan_for
+from bothand.storage import Database, Store, unit_of_work
+
+INVITATION_LIFE = dt.timedelta(days=14)
+CHECK_IN_LIFE = dt.timedelta(days=7)
+RISK_SCREEN = "asq"  # asked at a check-in when none of the instruments has a risk item
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    patient: Patient
+    episodes: list[Episode]
+    alerts: list[Alert]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A measurement just stored, the safety result of its answers, and any alert raised."""
+
+    measurement: Measurement
+    safety: Safety
+    alerts: list[Alert]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    link: Link
+    patient: Patient
+    episode: Episode
+
+
+def check_zone(value: str, field: str = "timezone") -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            field, f"'{value}' is not an IANA time zone, such as Europe/London"
+        ) from None
+    if "/" not in value and value != "UTC":
+        raise InputError(field, f"'{value}' is not an IANA time zone, such as Europe/London")
+    return value
+
+
+def patient_today(patient: Patient, now: dt.datetime) -> dt.date:
+    return now.astimezone(ZoneInfo(patient.timezone)).date()
+
+
+class Record:
+    def __init__(self, catalog: Catalog, database: Database, clock: Clock) -> None:
+        self.catalog = catalog
+        self.database = database
+        self.clock = clock
+
+    def _now(self) -> dt.datetime:
+        return self.clock.now().astimezone(dt.UTC)
+
+    def _work(self) -> AbstractContextManager[Store]:
+        return unit_of_work(self.database, self._now())
+
+    # --- patients -----------------------------------------------------------------------
+
+    def add_patient(
+        self,
+        actor: Actor,
+        reference: str,
+        timezone: str,
+        locale: str = "en",
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> Patient:
+        user = _clinician(actor)
+        reference = " ".join(reference.split())
+        if not reference or len(reference) > 100:
+            raise InputError("reference", "give the clinic's reference, 1 to 100 characters")
+        check_zone(timezone)
+        crisis = self.catalog.crisis
+        codes = {entry.locale for entry in crisis.locales} | set(crisis.aliases)
+        if locale not in codes:
+            known = ", ".join(sorted(codes))
+            raise InputError("locale", f"'{locale}' is not a locale; use one of {known}")
+        display_name = " ".join((display_name or "").split()) or None
+        if display_name is not None and len(display_name) > 200:
+            raise InputError("display_name", "use at most 200 characters")
+        if email:
+            from bothand.services.accounts import check_email
+
+            email = check_email(email)
+        with self._work() as store:
+            patient = store.add_patient(
+                user.clinic_id, reference, timezone, locale, display_name, email or None, user.id
+            )
+            store.grant(patient.id, user.id)
+            store.audit(actor, "patient.create", "patient", patient.id, patient.id)
+            return patient
+
+    def share_patient(self, actor: Actor, patient_id: str, user_id: str) -> None:
+        with self._work() as store:
+            patient = self._patient(store, actor, patient_id)
+            other = store.user_in_clinic(patient.clinic_id, user_id)
+            if other is None or not other.is_clinician:
+                raise InputError("user", "no clinician of this clinic has that id")
+            store.grant(patient.id, other.id)
+            store.audit(actor, "patient.share", "patient", patient.id, patient.id)
+
+    def caseload(self, actor: Actor) -> list[tuple[Patient, Measurement | None, int]]:
+        user = _clinician(actor)
+        with self._work() as store:
+            rows = store.caseload(user)
+            store.audit(actor, "caseload.read", "user", user.id)
+            return rows
+
+    def patient(self, actor: Actor, patient_id: str) -> PatientRecord:
+        with self._work() as store:
+            patient = self._patient(store, actor, patient_id)
+            record = PatientRecord(
+                patient, store.episodes_of(patient.id), store.alerts_of(patient.id)
+            )
+            store.audit(actor, "patient.read", "patient", patient.id, patient.id)
+            return record
+
+    def _patient(self, store: Store, actor: Actor, patient_id: str) -> Patient:
+        user = _clinician(actor)
+        patient = store.patient_for(user, patient_id)
+        if patient is None:
+            raise NotFoundError("patient")
+        return patient
+
+    # --- episodes -----------------------------------------------------------------------
+
+    def decision_of(
+        self, data: Any, option: str | None, start: dt.date | None
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The decision as shown (the case and the recommendation made from it) and the dated
+        plan of the chosen option, or None when the option is left to discuss."""
+        case = parse_case(data)
+        recommendation = recommend(self.catalog, case.model_dump(mode="json", exclude_none=True))
+        plan = None
+        if option is not None:
+            if option not in OPTION_IDS:
+                raise InputError(
+                    "option", f"'{option}' is not an option; use one of {', '.join(OPTION_IDS)}"
+                )
+            if start is None:
+                raise InputError("start", "give the date the chosen option starts, YYYY-MM-DD")
+            outcome = run_case(self.catalog, case)
+            chosen = plan_for(
+                self.catalog,
+                case,
+                outcome.assessments,
+                outcome.safety,
+                option,
+                lead_of(outcome.decision),
+            ).dated(start)
+            plan = dict(dump_plan(chosen))
+        decision = {
+            "case": case.model_dump(mode="json", exclude_none=True),
+            "recommendation": recommendation,
+        }
+        return decision, plan
+
+    def create_episode(
+        self,
+        actor: Actor,
+        patient_id: str,
+        case: Any,
+        option: str | None,
+        start: dt.date | None,
+    ) -> Episode:
+        """An episode made by the clinician, in session or through the API."""
+        decision, plan = self.decision_of(case, option, start)
+        with self._work() as store:
+            patient = self._patient(store, actor, patient_id)
+            source: EpisodeSource = "api" if actor.kind == "token" else "in_session"
+            episode = store.add_episode(
+                patient, source, actor.id if actor.user else None, decision, option, start, plan
+            )
+            store.audit(actor, "episode.create", "episode", episode.id, patient.id)
+            self._baseline(store, episode, patient, decision, actor)
+            return store.episode(episode.id) or episode
+
+    def _baseline(
+        self,
+        store: Store,
+        episode: Episode,
+        patient: Patient,
+        decision: dict[str, Any],
+        actor: Actor,
+    ) -> None:
+        """The questionnaires answered in the decision become the episode's first
+        measurements (dated the day it was made, in the patient's zone)."""
+        today = patient_today(patient, self._now())
+        for concern in decision["case"].get("concerns", []):
+            instrument, answers = concern.get("instrument"), concern.get("answers")
+            if instrument and answers is not None:
+                self._store_measurement(
+                    store,
+                    actor,
+                    patient,
+                    episode,
+                    instrument,
+                    answers,
+                    today,
+                    "in_session" if actor.kind != "link" else "check_in",
+                )
+        screen = decision["case"].get("risk_screen")
+        if screen:
+            self._store_measurement(
+                store,
+                actor,
+                patient,
+                episode,
+                screen["instrument"],
+                screen["answers"],
+                today,
+                "in_session" if actor.kind != "link" else "check_in",
+            )
+
+    def episode(self, actor: Actor, episode_id: str) -> tuple[Episode, Patient, list[Alert]]:
+        with self._work() as store:
+            user = _clinician(actor)
+            episode = store.episode_for(user, episode_id)
+            if episode is None:
+                raise NotFoundError("episode")
+            patient = store.patient(episode.patient_id)
+            assert patient is not None
+            alerts = [a for a in store.alerts_of(patient.id) if a.episode_id == episode.id]
+            store.audit(actor, "episode.read", "episode", episode.id, patient.id)
+            return episode, patient, alerts
+
+    # --- invitations --------------------------------------------------------------------
+
+    def invite(self, actor: Actor, patient_id: str) -> Link:
+        with self._work() as store:
+            patient = self._patient(store, actor, patient_id)
+            link = store.add_link(
+                "invitation",
+                self._now() + INVITATION_LIFE,
+                clinic_id=patient.clinic_id,
+                patient_id=patient.id,
+                created_by=actor.id if actor.user else None,
+            )
+            store.audit(actor, "invitation.create", "link", link.id, patient.id)
+            return link
+
+    def invitation(self, secret: str) -> tuple[Link, Patient] | None:
+        """A usable invitation and its patient, or None (unknown, used or expired)."""
+        with self._work() as store:
+            link = store.link(secret, "invitation")
+            if link is None or not link.usable(self._now()) or link.patient_id is None:
+                return None
+            patient = store.patient(link.patient_id)
+            assert patient is not None
+            store.audit(_link_actor(link), "invitation.open", "link", link.id, patient.id)
+            return link, patient
+
+    def share(self, secret: str, case: Any, option: str | None, start: dt.date | None) -> Episode:
+        """The person shares the decision they made through an invitation: it becomes a new
+        episode. The link works once."""
+        decision, plan = self.decision_of(case, option, start)
+        with self._work() as store:
+            link = store.link(secret, "invitation")
+            if link is None or not link.usable(self._now()) or link.patient_id is None:
+                raise InputError("link", "this invitation has been used or has expired")
+            if not store.use_link(link.id):
+                raise InputError("link", "this invitation has been used or has expired")
+            patient = store.patient(link.patient_id)
+            assert patient is not None
+            actor = _link_actor(link)
+            episode = store.add_episode(patient, "shared", None, decision, option, start, plan)
+            store.audit(actor, "episode.create", "episode", episode.id, patient.id)
+            self._baseline(store, episode, patient, decision, actor)
+            return store.episode(episode.id) or episode
+
+    # --- measurements -------------------------------------------------------------------
+
+    def record(
+        self,
+        actor: Actor,
+        episode_id: str,
+        instrument: str,
+        answers: Sequence[int | None],
+        taken_on: dt.date,
+        method: str = "in_session",
+        supersedes: str | None = None,
+    ) -> Recorded:
+        if method not in METHODS:
+            raise InputError(
+                "method", f"'{method}' is not a method; use one of {', '.join(METHODS)}"
+            )
+        with self._work() as store:
+            user = _clinician(actor)
+            episode = store.episode_for(user, episode_id)
+            if episode is None:
+                raise NotFoundError("episode")
+            patient = store.patient(episode.patient_id)
+            assert patient is not None
+            if supersedes is not None:
+                old = store.measurement(supersedes)
+                if old is None or old.episode_id != episode.id:
+                    raise NotFoundError("measurement")
+                if old.instrument != instrument:
+                    raise InputError(
+                        "instrument", f"a correction of {old.instrument} must be {old.instrument}"
+                    )
+            return self._store_measurement(
+                store, actor, patient, episode, instrument, answers, taken_on, method, supersedes
+            )
+
+    def _store_measurement(
+        self,
+        store: Store,
+        actor: Actor,
+        patient: Patient,
+        episode: Episode,
+        instrument: str,
+        answers: Sequence[int | None],
+        taken_on: dt.date,
+        method: str,
+        supersedes: str | None = None,
+    ) -> Recorded:
+        today = patient_today(patient, self._now())
+        if taken_on > today:
+            raise InputError("taken_on", f"{taken_on} is in the future in the patient's time zone")
+        opened = patient_today(patient, episode.created_at)
+        if taken_on < opened:
+            raise InputError("taken_on", f"{taken_on} is before the episode began ({opened})")
+        result = score_form(self.catalog, instrument, answers, patient.locale)
+        score = result.score
+        if score.total is None:
+            raise InputError("answers", "answer every question, or all but one")
+        measurement = store.add_measurement(
+            episode,
+            instrument,
+            answers,
+            score.total,
+            score.severity or score.band,
+            result.safety.urgent,
+            taken_on,
+            method,  # type: ignore[arg-type]
+            actor.id if actor.kind in ("user", "token") and actor.user else None,
+            supersedes,
+        )
+        action = "measurement.correct" if supersedes else "measurement.create"
+        store.audit(actor, action, "measurement", measurement.id, patient.id)
+        alerts = []
+        if result.safety.urgent:
+            alert = store.add_alert(patient, "critical", "risk_answer", episode.id, measurement.id)
+            store.audit(actor, "alert.create", "alert", alert.id, patient.id)
+            alerts.append(alert)
+        return Recorded(measurement, result.safety, alerts)
+
+    # --- check-ins ----------------------------------------------------------------------
+
+    def instruments_due(self, episode: Episode) -> list[str]:
+        """What a check-in asks: the questionnaires of the episode's decision, and the risk
+        screen when none of them asks about risk (the next issue adds a schedule)."""
+        found: list[str] = []
+        for concern in episode.decision.get("case", {}).get("concerns", []):
+            instrument = concern.get("instrument")
+            if instrument and instrument in self.catalog.instruments and instrument not in found:
+                found.append(instrument)
+        if not any(self._has_risk_item(i) for i in found):
+            found.append(RISK_SCREEN)
+        return found
+
+    def _has_risk_item(self, instrument_id: str) -> bool:
+        instrument = self.catalog.instruments[instrument_id]
+        return any(item.risk for item in instrument.items)
+
+    def check_in_link(
+        self, actor: Actor, episode_id: str, instruments: Sequence[str] | None = None
+    ) -> Link:
+        with self._work() as store:
+            user = _clinician(actor)
+            episode = store.episode_for(user, episode_id)
+            if episode is None:
+                raise NotFoundError("episode")
+            chosen = list(instruments) if instruments else self.instruments_due(episode)
+            for index, instrument in enumerate(chosen):
+                if instrument not in self.catalog.instruments:
+                    known = ", ".join(sorted(self.catalog.instruments))
+                    raise InputError(
+                        f"instruments[{index}]",
+                        f"'{instrument}' is not an instrument; use one of {known}",
+                    )
+            if not any(self._has_risk_item(i) for i in chosen):
+                chosen.append(RISK_SCREEN)
+            link = store.add_link(
+                "check_in",
+                self._now() + CHECK_IN_LIFE,
+                clinic_id=episode.clinic_id,
+                patient_id=episode.patient_id,
+                episode_id=episode.id,
+                instruments=chosen,
+                created_by=actor.id if actor.user else None,
+            )
+            store.audit(actor, "check_in.create", "link", link.id, episode.patient_id)
+            return link
+
+    def check_in(self, secret: str) -> CheckIn | None:
+        with self._work() as store:
+            link = store.link(secret, "check_in")
+            if link is None or not link.usable(self._now()) or link.episode_id is None:
+                return None
+            episode = store.episode(link.episode_id)
+            patient = store.patient(link.patient_id or "")
+            assert episode is not None and patient is not None
+            store.audit(_link_actor(link), "check_in.open", "link", link.id, patient.id)
+            return CheckIn(link, patient, episode)
+
+    def submit_check_in(
+        self, secret: str, responses: Mapping[str, Sequence[int | None]]
+    ) -> list[Recorded]:
+        """Store one measurement per instrument of the check-in, dated today in the patient's
+        zone; the link works once. All are stored or none."""
+        with self._work() as store:
+            link = store.link(secret, "check_in")
+            if link is None or not link.usable(self._now()) or link.episode_id is None:
+                raise InputError("link", "this check-in link has been used or has expired")
+            for instrument in link.instruments:
+                if instrument not in responses:
+                    raise InputError(instrument, "answer this questionnaire")
+            if not store.use_link(link.id):
+                raise InputError("link", "this check-in link has been used or has expired")
+            episode = store.episode(link.episode_id)
+            patient = store.patient(link.patient_id or "")
+            assert episode is not None and patient is not None
+            actor = _link_actor(link)
+            today = patient_today(patient, self._now())
+            return [
+                self._store_measurement(
+                    store,
+                    actor,
+                    patient,
+                    episode,
+                    instrument,
+                    responses[instrument],
+                    today,
+                    "check_in",
+                )
+                for instrument in link.instruments
+            ]
+
+    # --- audit --------------------------------------------------------------------------
+
+    def trail(self, actor: Actor, patient_id: str | None = None) -> list[AuditEvent]:
+        user = _admin(actor)
+        with self._work() as store:
+            if (
+                patient_id is not None
+                and store.patient_in_clinic(user.clinic_id, patient_id) is None
+            ):
+                raise NotFoundError("patient")
+            events = store.trail(user.clinic_id, patient_id)
+            store.audit(
+                actor,
+                "audit.read",
+                "patient" if patient_id else "clinic",
+                patient_id or user.clinic_id,
+                patient_id,
+            )
+            return events
+
+    def verify_audit(self) -> tuple[int, tuple[int, str] | None]:
+        """How many events the trail holds, and its first break (None when it holds)."""
+        with self.database.session() as session:
+            store = Store(session, self._now())
+            return store.audit_count(), store.audit_break()
+
+
+def _clinician(actor: Actor) -> User:
+    if actor.user is None or not actor.user.is_clinician:
+        raise NotFoundError("patient")
+    return actor.user
+
+
+def _admin(actor: Actor) -> User:
+    if actor.user is None or not actor.user.is_admin:
+        raise NotAllowedError("only an admin may do this")
+    return actor.user
+
+
+def _link_actor(link: Link) -> Actor:
+    return Actor("link", link.id, "patient", link.clinic_id)

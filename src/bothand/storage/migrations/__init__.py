@@ -1,0 +1,1 @@
+"""Alembic migrations of the clinic record (run by ``bothand db upgrade``)."""

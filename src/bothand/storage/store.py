@@ -1,0 +1,715 @@
+"""The repositories of one unit of work: ``Store`` reads and writes the record's tables and
+returns domain objects (``bothand.domain.record``). Access is decided here in SQL: a patient,
+an episode or a measurement is found for a user only when it belongs to the user's clinic and
+the patient is assigned or shared to them; anything else is "not found", exactly as an id that
+does not exist.
+
+``unit_of_work(database, now)`` opens one transaction: audit events noted during it are chained
+onto the trail just before the commit; an exception rolls everything back, events included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, false, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bothand.domain.errors import InputError
+from bothand.domain.record import (
+    Actor,
+    Alert,
+    ApiToken,
+    AuditEvent,
+    Clinic,
+    Episode,
+    EpisodeSource,
+    Link,
+    LinkKind,
+    Measurement,
+    Method,
+    Patient,
+    Role,
+    User,
+)
+from bothand.storage import audit
+from bothand.storage.db import Database
+from bothand.storage.models import (
+    AlertRow,
+    ApiTokenRow,
+    AuditRow,
+    ClinicRow,
+    EpisodeRow,
+    LinkRow,
+    MeasurementRow,
+    PatientAccessRow,
+    PatientRow,
+    SessionRow,
+    SignInFailureRow,
+    UserRow,
+)
+
+
+def new_id() -> str:
+    """An opaque id: 128 random bits as 32 hex digits."""
+    return secrets.token_hex(16)
+
+
+def digest(secret: str) -> str:
+    """How a token, a link or a session id is kept: its SHA-256, never itself. The secrets
+    carry at least 128 random bits, so a plain hash is enough (no salt or stretching)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@contextmanager
+def unit_of_work(database: Database, now: dt.datetime) -> Iterator[Store]:
+    with database.session() as session:
+        store = Store(session, now)
+        yield store
+        store.finish()
+
+
+class Store:
+    def __init__(self, session: Session, now: dt.datetime) -> None:
+        self.session = session
+        self.now = now
+        self._events: list[audit.Pending] = []
+
+    def finish(self) -> None:
+        audit.append(self.session, self._events, self.now)
+        self._events.clear()
+
+    # --- audit --------------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor: Actor,
+        action: str,
+        record_kind: str,
+        record_id: str,
+        patient_id: str | None = None,
+    ) -> None:
+        self._events.append(
+            audit.Pending(
+                actor.label,
+                actor.role,
+                actor.clinic_id,
+                action,
+                record_kind,
+                record_id,
+                patient_id,
+            )
+        )
+
+    def trail(
+        self, clinic_id: str, patient_id: str | None = None, limit: int = 200
+    ) -> list[AuditEvent]:
+        query = select(AuditRow).where(AuditRow.clinic_id == clinic_id)
+        if patient_id is not None:
+            query = query.where(AuditRow.patient_id == patient_id)
+        rows = self.session.execute(query.order_by(AuditRow.seq.desc()).limit(limit)).scalars()
+        return [audit.to_event(row) for row in rows]
+
+    def audit_break(self) -> tuple[int, str] | None:
+        return audit.first_break(self.session)
+
+    def audit_count(self) -> int:
+        return int(self.session.execute(select(func.count()).select_from(AuditRow)).scalar_one())
+
+    # --- clinics and users --------------------------------------------------------------
+
+    def has_clinic(self) -> bool:
+        return self.session.execute(select(exists().select_from(ClinicRow))).scalar_one()
+
+    def add_clinic(self, name: str) -> Clinic:
+        row = ClinicRow(id=new_id(), name=name, require_totp=False, created_at=self.now)
+        self.session.add(row)
+        self.session.flush()
+        return _clinic(row)
+
+    def clinic(self, clinic_id: str) -> Clinic | None:
+        row = self.session.get(ClinicRow, clinic_id)
+        return _clinic(row) if row is not None else None
+
+    def set_require_totp(self, clinic_id: str, required: bool) -> None:
+        self.session.execute(
+            update(ClinicRow).where(ClinicRow.id == clinic_id).values(require_totp=required)
+        )
+
+    def add_user(
+        self, clinic_id: str, email: str, roles: frozenset[Role], password_hash: str | None
+    ) -> User:
+        row = UserRow(
+            id=new_id(),
+            clinic_id=clinic_id,
+            email=email,
+            is_admin="admin" in roles,
+            is_clinician="clinician" in roles,
+            password_hash=password_hash,
+            active=True,
+            created_at=self.now,
+        )
+        self.session.add(row)
+        try:
+            with self.session.begin_nested():
+                self.session.flush()
+        except IntegrityError:
+            raise InputError("email", f"{email} already has an account") from None
+        return _user(row)
+
+    def user(self, user_id: str) -> User | None:
+        row = self.session.get(UserRow, user_id)
+        return _user(row) if row is not None else None
+
+    def user_in_clinic(self, clinic_id: str, user_id: str) -> User | None:
+        row = self.session.get(UserRow, user_id)
+        return _user(row) if row is not None and row.clinic_id == clinic_id else None
+
+    def user_by_email(self, email: str) -> User | None:
+        row = self.session.execute(
+            select(UserRow).where(UserRow.email == email)
+        ).scalar_one_or_none()
+        return _user(row) if row is not None else None
+
+    def password_hash(self, user_id: str) -> str | None:
+        row = self.session.get(UserRow, user_id)
+        return row.password_hash if row is not None else None
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+        )
+
+    def totp(self, user_id: str) -> tuple[str | None, int | None]:
+        row = self.session.get(UserRow, user_id)
+        return (row.totp_secret, row.totp_last_step) if row is not None else (None, None)
+
+    def set_totp(self, user_id: str, secret: str | None, last_step: int | None = None) -> None:
+        self.session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id)
+            .values(totp_secret=secret, totp_last_step=last_step)
+        )
+
+    def set_totp_step(self, user_id: str, step: int) -> bool:
+        """Record the time step of a TOTP code just used; False when that step (or a later
+        one) was used already, so a code works once."""
+        result = self.session.execute(
+            update(UserRow)
+            .where(
+                UserRow.id == user_id,
+                (UserRow.totp_last_step.is_(None)) | (UserRow.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def set_active(self, user_id: str, active: bool) -> None:
+        self.session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+
+    def users_of(self, clinic_id: str) -> list[User]:
+        rows = self.session.execute(
+            select(UserRow).where(UserRow.clinic_id == clinic_id).order_by(UserRow.email)
+        ).scalars()
+        return [_user(row) for row in rows]
+
+    # --- sessions, tokens and sign-in failures ------------------------------------------
+
+    def add_session(self, session_id: str, user_id: str, csrf: str) -> None:
+        self.session.add(
+            SessionRow(
+                id_hash=digest(session_id),
+                user_id=user_id,
+                csrf=csrf,
+                created_at=self.now,
+                last_seen_at=self.now,
+            )
+        )
+
+    def find_session(self, session_id: str) -> tuple[str, str, dt.datetime, dt.datetime] | None:
+        """(user id, csrf token, created, last seen) of a session not ended, or None."""
+        row = self.session.get(SessionRow, digest(session_id))
+        if row is None or row.ended_at is not None:
+            return None
+        return row.user_id, row.csrf, row.created_at, row.last_seen_at
+
+    def touch_session(self, session_id: str) -> None:
+        self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.id_hash == digest(session_id))
+            .values(last_seen_at=self.now)
+        )
+
+    def end_session(self, session_id: str) -> None:
+        self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.id_hash == digest(session_id), SessionRow.ended_at.is_(None))
+            .values(ended_at=self.now)
+        )
+
+    def end_sessions_of(self, user_id: str) -> None:
+        self.session.execute(
+            update(SessionRow)
+            .where(SessionRow.user_id == user_id, SessionRow.ended_at.is_(None))
+            .values(ended_at=self.now)
+        )
+
+    def add_token(self, user_id: str, name: str) -> ApiToken:
+        secret = "bh_" + secrets.token_urlsafe(32)
+        row = ApiTokenRow(
+            id=new_id(),
+            user_id=user_id,
+            name=name,
+            token_hash=digest(secret),
+            created_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return ApiToken(row.id, user_id, name, self.now, None, token=secret)
+
+    def token_user(self, secret: str) -> tuple[ApiToken, User] | None:
+        found = self.session.execute(
+            select(ApiTokenRow, UserRow)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .where(ApiTokenRow.token_hash == digest(secret), ApiTokenRow.revoked_at.is_(None))
+        ).first()
+        if found is None:
+            return None
+        token, user = found
+        return _token(token), _user(user)
+
+    def tokens_of(self, user_id: str) -> list[ApiToken]:
+        rows = self.session.execute(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.name)
+        ).scalars()
+        return [_token(row) for row in rows]
+
+    def revoke_token(self, user_id: str, token_id: str) -> bool:
+        result = self.session.execute(
+            update(ApiTokenRow)
+            .where(
+                ApiTokenRow.id == token_id,
+                ApiTokenRow.user_id == user_id,
+                ApiTokenRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=self.now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def add_failure(self, key: str) -> None:
+        self.session.add(SignInFailureRow(key=digest(key), at=self.now))
+
+    def failures(self, key: str, since: dt.datetime) -> int:
+        count = self.session.execute(
+            select(func.count())
+            .select_from(SignInFailureRow)
+            .where(SignInFailureRow.key == digest(key), SignInFailureRow.at >= since)
+        ).scalar_one()
+        return int(count)
+
+    def clear_failures(self, key: str) -> None:
+        self.session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == digest(key)))
+
+    # --- patients -----------------------------------------------------------------------
+
+    def add_patient(
+        self,
+        clinic_id: str,
+        reference: str,
+        timezone: str,
+        locale: str,
+        display_name: str | None,
+        email: str | None,
+        created_by: str | None,
+    ) -> Patient:
+        taken = self.session.execute(
+            select(
+                exists().where(PatientRow.clinic_id == clinic_id, PatientRow.reference == reference)
+            )
+        ).scalar_one()
+        if taken:
+            raise InputError("reference", "another patient of this clinic has this reference")
+        row = PatientRow(
+            id=new_id(),
+            clinic_id=clinic_id,
+            reference=reference,
+            display_name=display_name,
+            timezone=timezone,
+            locale=locale,
+            email=email,
+            created_by=created_by,
+            created_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _patient(row)
+
+    def grant(self, patient_id: str, user_id: str) -> None:
+        if self.session.get(PatientAccessRow, (patient_id, user_id)) is None:
+            self.session.add(
+                PatientAccessRow(patient_id=patient_id, user_id=user_id, granted_at=self.now)
+            )
+            self.session.flush()
+
+    def _visible(self, user: User) -> Any:
+        """The condition that a patient row is visible to ``user``."""
+        if not user.is_clinician or not user.active:
+            return false()
+        return and_(
+            PatientRow.clinic_id == user.clinic_id,
+            exists().where(
+                PatientAccessRow.patient_id == PatientRow.id,
+                PatientAccessRow.user_id == user.id,
+            ),
+        )
+
+    def patient_for(self, user: User, patient_id: str) -> Patient | None:
+        row = self.session.execute(
+            select(PatientRow).where(PatientRow.id == patient_id, self._visible(user))
+        ).scalar_one_or_none()
+        return _patient(row) if row is not None else None
+
+    def patient(self, patient_id: str) -> Patient | None:
+        """A patient whatever the user: for a link, which names its patient itself."""
+        row = self.session.get(PatientRow, patient_id)
+        return _patient(row) if row is not None else None
+
+    def patient_in_clinic(self, clinic_id: str, patient_id: str) -> Patient | None:
+        row = self.session.get(PatientRow, patient_id)
+        return _patient(row) if row is not None and row.clinic_id == clinic_id else None
+
+    def caseload(self, user: User) -> list[tuple[Patient, Measurement | None, int]]:
+        """The user's patients, each with their latest measurement still in force and the
+        number of open critical alerts."""
+        patients = [
+            _patient(row)
+            for row in self.session.execute(
+                select(PatientRow).where(self._visible(user)).order_by(PatientRow.reference)
+            ).scalars()
+        ]
+        if not patients:
+            return []
+        ids = [p.id for p in patients]
+        latest: dict[str, Measurement] = {}
+        for row in self._in_force(MeasurementRow.patient_id.in_(ids)):
+            current = latest.get(row.patient_id)
+            if current is None or (row.taken_on, row.recorded_at) > (
+                current.taken_on,
+                current.recorded_at,
+            ):
+                latest[row.patient_id] = _measurement(row)
+        critical = dict(
+            self.session.execute(
+                select(AlertRow.patient_id, func.count())
+                .where(
+                    AlertRow.patient_id.in_(ids),
+                    AlertRow.kind == "critical",
+                    AlertRow.status == "open",
+                )
+                .group_by(AlertRow.patient_id)
+            ).all()
+        )
+        return [(p, latest.get(p.id), int(critical.get(p.id, 0))) for p in patients]
+
+    # --- episodes and measurements ------------------------------------------------------
+
+    def add_episode(
+        self,
+        patient: Patient,
+        source: EpisodeSource,
+        created_by: str | None,
+        decision: dict[str, Any],
+        option: str | None,
+        start: dt.date | None,
+        plan: dict[str, Any] | None,
+    ) -> Episode:
+        row = EpisodeRow(
+            id=new_id(),
+            patient_id=patient.id,
+            clinic_id=patient.clinic_id,
+            source=source,
+            created_by=created_by,
+            created_at=self.now,
+            decision=decision,
+            option=option,
+            start=start,
+            plan=plan,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _episode(row, ())
+
+    def episode_for(self, user: User, episode_id: str) -> Episode | None:
+        row = self.session.execute(
+            select(EpisodeRow)
+            .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
+            .where(EpisodeRow.id == episode_id, self._visible(user))
+        ).scalar_one_or_none()
+        return self._with_measurements(row) if row is not None else None
+
+    def episode(self, episode_id: str) -> Episode | None:
+        row = self.session.get(EpisodeRow, episode_id)
+        return self._with_measurements(row) if row is not None else None
+
+    def episodes_of(self, patient_id: str) -> list[Episode]:
+        rows = self.session.execute(
+            select(EpisodeRow)
+            .where(EpisodeRow.patient_id == patient_id)
+            .order_by(EpisodeRow.created_at.desc(), EpisodeRow.id)
+        ).scalars()
+        return [self._with_measurements(row) for row in rows]
+
+    def _with_measurements(self, row: EpisodeRow) -> Episode:
+        rows = self.session.execute(
+            select(MeasurementRow)
+            .where(MeasurementRow.episode_id == row.id)
+            .order_by(MeasurementRow.taken_on, MeasurementRow.recorded_at, MeasurementRow.id)
+        ).scalars()
+        found = list(rows)
+        replaced = {m.supersedes: m.id for m in found if m.supersedes is not None}
+        return _episode(row, tuple(_measurement(m, replaced.get(m.id)) for m in found))
+
+    def _in_force(self, condition: Any) -> Sequence[MeasurementRow]:
+        newer = select(MeasurementRow.supersedes).where(MeasurementRow.supersedes.is_not(None))
+        return (
+            self.session.execute(
+                select(MeasurementRow).where(condition, MeasurementRow.id.not_in(newer))
+            )
+            .scalars()
+            .all()
+        )
+
+    def add_measurement(
+        self,
+        episode: Episode,
+        instrument: str,
+        answers: Sequence[int | None],
+        total: int,
+        severity: str | None,
+        risk_positive: bool,
+        taken_on: dt.date,
+        method: Method,
+        entered_by: str | None,
+        supersedes: str | None = None,
+    ) -> Measurement:
+        row = MeasurementRow(
+            id=new_id(),
+            episode_id=episode.id,
+            patient_id=episode.patient_id,
+            instrument=instrument,
+            answers=list(answers),
+            total=total,
+            severity=severity,
+            risk_positive=risk_positive,
+            taken_on=taken_on,
+            method=method,
+            entered_by=entered_by,
+            recorded_at=self.now,
+            supersedes=supersedes,
+        )
+        self.session.add(row)
+        try:
+            with self.session.begin_nested():
+                self.session.flush()
+        except IntegrityError:
+            raise InputError("supersedes", "that measurement was already corrected") from None
+        return _measurement(row)
+
+    def measurement(self, measurement_id: str) -> Measurement | None:
+        row = self.session.get(MeasurementRow, measurement_id)
+        return _measurement(row) if row is not None else None
+
+    # --- alerts -------------------------------------------------------------------------
+
+    def add_alert(
+        self,
+        patient: Patient,
+        kind: str,
+        reason: str,
+        episode_id: str | None = None,
+        measurement_id: str | None = None,
+    ) -> Alert:
+        row = AlertRow(
+            id=new_id(),
+            clinic_id=patient.clinic_id,
+            patient_id=patient.id,
+            episode_id=episode_id,
+            measurement_id=measurement_id,
+            kind=kind,
+            status="open",
+            raised_at=self.now,
+            reason=reason,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _alert(row)
+
+    def alerts_of(self, patient_id: str) -> list[Alert]:
+        rows = self.session.execute(
+            select(AlertRow)
+            .where(AlertRow.patient_id == patient_id)
+            .order_by(AlertRow.raised_at.desc(), AlertRow.id)
+        ).scalars()
+        return [_alert(row) for row in rows]
+
+    # --- links --------------------------------------------------------------------------
+
+    def add_link(
+        self,
+        kind: LinkKind,
+        expires_at: dt.datetime,
+        clinic_id: str | None = None,
+        patient_id: str | None = None,
+        episode_id: str | None = None,
+        instruments: Sequence[str] = (),
+        created_by: str | None = None,
+    ) -> Link:
+        secret = secrets.token_urlsafe(32)  # 256 random bits
+        row = LinkRow(
+            id=new_id(),
+            kind=kind,
+            token_hash=digest(secret),
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            episode_id=episode_id,
+            instruments=list(instruments),
+            created_by=created_by,
+            created_at=self.now,
+            expires_at=expires_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _link(row, secret)
+
+    def link(self, secret: str, kind: LinkKind) -> Link | None:
+        row = self.session.execute(
+            select(LinkRow).where(LinkRow.token_hash == digest(secret), LinkRow.kind == kind)
+        ).scalar_one_or_none()
+        return _link(row) if row is not None else None
+
+    def use_link(self, link_id: str) -> bool:
+        """Mark a link used; False when it was used already (by another request)."""
+        result = self.session.execute(
+            update(LinkRow)
+            .where(LinkRow.id == link_id, LinkRow.used_at.is_(None))
+            .values(used_at=self.now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def expire_links(self, kind: LinkKind) -> None:
+        self.session.execute(
+            update(LinkRow)
+            .where(LinkRow.kind == kind, LinkRow.used_at.is_(None))
+            .values(expires_at=self.now)
+        )
+
+
+# --- rows to domain objects -----------------------------------------------------------
+
+
+def _clinic(row: ClinicRow) -> Clinic:
+    return Clinic(row.id, row.name, row.require_totp, row.created_at)
+
+
+def _user(row: UserRow) -> User:
+    roles: set[Role] = set()
+    if row.is_admin:
+        roles.add("admin")
+    if row.is_clinician:
+        roles.add("clinician")
+    return User(
+        row.id,
+        row.clinic_id,
+        row.email,
+        frozenset(roles),
+        row.active,
+        row.totp_secret is not None,
+        row.created_at,
+    )
+
+
+def _token(row: ApiTokenRow) -> ApiToken:
+    return ApiToken(row.id, row.user_id, row.name, row.created_at, row.revoked_at)
+
+
+def _patient(row: PatientRow) -> Patient:
+    return Patient(
+        row.id,
+        row.clinic_id,
+        row.reference,
+        row.display_name,
+        row.timezone,
+        row.locale,
+        row.email,
+        row.created_at,
+    )
+
+
+def _measurement(row: MeasurementRow, superseded_by: str | None = None) -> Measurement:
+    return Measurement(
+        id=row.id,
+        episode_id=row.episode_id,
+        patient_id=row.patient_id,
+        instrument=row.instrument,
+        answers=tuple(row.answers),
+        total=row.total,
+        severity=row.severity,
+        risk_positive=row.risk_positive,
+        taken_on=row.taken_on,
+        method=row.method,  # type: ignore[arg-type]
+        entered_by=row.entered_by,
+        recorded_at=row.recorded_at,
+        supersedes=row.supersedes,
+        superseded_by=superseded_by,
+    )
+
+
+def _episode(row: EpisodeRow, measurements: tuple[Measurement, ...]) -> Episode:
+    return Episode(
+        id=row.id,
+        patient_id=row.patient_id,
+        clinic_id=row.clinic_id,
+        source=row.source,  # type: ignore[arg-type]
+        created_at=row.created_at,
+        created_by=row.created_by,
+        decision=row.decision,
+        option=row.option,
+        start=row.start,
+        plan=row.plan,
+        measurements=measurements,
+    )
+
+
+def _alert(row: AlertRow) -> Alert:
+    return Alert(
+        row.id,
+        row.patient_id,
+        row.episode_id,
+        row.measurement_id,
+        row.kind,
+        row.status,
+        row.raised_at,
+        row.reason,
+    )
+
+
+def _link(row: LinkRow, secret: str | None = None) -> Link:
+    return Link(
+        id=row.id,
+        kind=row.kind,  # type: ignore[arg-type]
+        clinic_id=row.clinic_id,
+        patient_id=row.patient_id,
+        episode_id=row.episode_id,
+        instruments=tuple(row.instruments),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        token=secret,
+    )
