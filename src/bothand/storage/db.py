@@ -68,9 +68,6 @@ class Database:
                 "use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME",
             )
         if self.is_sqlite:
-            path = url.removeprefix("sqlite:///")
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
             )
@@ -116,6 +113,9 @@ class Database:
     def check(self) -> Literal["current", "behind", "empty"]:
         """Whether the database is at this code's migration. A revision the code does not
         know (a newer Bothand migrated it) raises ``DatabaseError``."""
+        path = self.url.removeprefix("sqlite:///")
+        if self.is_sqlite and path != ":memory:" and not Path(path).exists():
+            return "empty"  # not made yet: looking must not create it
         try:
             current = self.current()
         except Exception as error:
@@ -136,12 +136,19 @@ class Database:
     def upgrade(self) -> tuple[str | None, str]:
         """Migrate to this code's head; running it again changes nothing. Returns the
         revision before and after."""
+        self._make_folder()
         before = self.check() and self.current()
         from alembic import command
 
         with self.engine.begin() as connection:
             command.upgrade(self._config(connection), "head")
         return before, self.head()
+
+    def _make_folder(self) -> None:
+        """The SQLite file's folder (``BOTHAND_DATA_DIR``), made on first use."""
+        path = self.url.removeprefix("sqlite:///")
+        if self.is_sqlite and path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     def require_current(self) -> None:
         """Refuse to run on a database that is not at this code's migration."""

@@ -25,8 +25,11 @@ from starlette.middleware.gzip import GZipMiddleware
 from bothand import services
 from bothand.catalog import Catalog, load_catalog
 from bothand.domain.clock import Clock, SystemClock
-from bothand.domain.errors import InputError
+from bothand.domain.errors import InputError, NotAllowedError, NotFoundError
+from bothand.services.accounts import Accounts
+from bothand.services.record import Record
 from bothand.settings import Settings
+from bothand.storage import Database
 from bothand.web import openapi, problems
 from bothand.web.pages import Answered
 from bothand.web.routes.takeaway import PdfLimit
@@ -57,11 +60,17 @@ class CachedStatic(StaticFiles):
 
 
 def create_app(
-    settings: Settings | None = None, catalog: Catalog | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    catalog: Catalog | None = None,
+    clock: Clock | None = None,
+    database: Database | None = None,
 ) -> FastAPI:
+    """The app. ``database``: the clinic record's (default: ``settings.database``, opened
+    lazily; ``bothand serve`` has migrated and checked it before the app starts)."""
     settings = settings or Settings.from_env()
     catalog = catalog or load_catalog(settings.content_dir, settings.wording_dir)
     clock = clock or SystemClock(settings.zone)
+    database = database or Database(settings.database)
     services.prepare(catalog)
     app = FastAPI(
         title="Bothand",
@@ -85,11 +94,26 @@ def create_app(
     app.state.clock = clock
     app.state.flow = FlowCookie(settings, clock)
     app.state.pdf_limit = PdfLimit(settings.pdf_workers)
+    app.state.database = database
+    app.state.accounts = Accounts(database, clock)
+    app.state.record = Record(catalog, database, clock)
 
-    from bothand.web.routes import api, choices, flow, learn, questions, risk, takeaway
+    from bothand.web.routes import (
+        api,
+        choices,
+        clinic,
+        flow,
+        learn,
+        links,
+        questions,
+        records_api,
+        risk,
+        takeaway,
+    )
 
     allowed: list[tuple[re.Pattern[str], set[str]]] = []
-    for area in (api, flow, questions, risk, choices, learn, takeaway):
+    areas = (api, records_api, flow, questions, risk, choices, learn, takeaway, clinic, links)
+    for area in areas:
         for route in area.router.routes:
             if isinstance(route, APIRoute) and route.methods:
                 if "GET" in route.methods and not route.include_in_schema:
@@ -117,6 +141,8 @@ def create_app(
     app.add_exception_handler(InputError, problems.on_input_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(NotAllowedError, _not_allowed)
     app.add_exception_handler(Exception, problems.on_unexpected)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     error_page = templates.get_template("error.html").render(status=500).encode()
@@ -127,6 +153,16 @@ def create_app(
 async def _answered(request: Request, error: Exception) -> Response:
     assert isinstance(error, Answered)
     return error.response
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    """Another clinic's record, one not shared with the user, and one that does not exist all
+    look the same: 404."""
+    return await _http_error(request, HTTPException(404, "not found"))
+
+
+async def _not_allowed(request: Request, error: Exception) -> Response:
+    return await _http_error(request, HTTPException(403, str(error)))
 
 
 def _allowed(request: Request) -> str:

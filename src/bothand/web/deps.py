@@ -1,8 +1,12 @@
 """``Annotated`` dependencies of the routes: what the app made in ``create_app`` (settings,
 catalog, clock, templates, the flow cookie) and, per request, the flow's answers and page
 helpers (``FlowDep``), a form whose CSRF token checked out (``FormDep``), and the gate of a
-flow step (``step("values")``). The clinic record will add the database session and the
-current user here.
+flow step (``step("values")``); for the clinic record, its use-cases (``AccountsDep``,
+``RecordDep``), the signed-in clinician's session (``SignedInDep``, with its CSRF-checked
+``ClinicFormDep``), and the actor of an API token (``ApiActorDep``).
+
+The record's dependencies are plain ``def``: they wait on the database, so FastAPI runs them
+in a worker thread rather than on the event loop.
 
 The dependencies that only read what ``create_app`` made, or the cookie, are ``async def``
 on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, and a page asked for
@@ -11,15 +15,21 @@ about two dozen such hand-offs (a fifth of ``/options``'s server time).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from bothand.catalog import Catalog
 from bothand.domain.clock import Clock
+from bothand.domain.record import Actor
+from bothand.services.accounts import Accounts, SessionInfo
+from bothand.services.record import Record
 from bothand.settings import Settings
 from bothand.web.flowstate import gate
 from bothand.web.pages import Answered, FlowPage, Pipeline
@@ -109,3 +119,70 @@ def step(name: str) -> Callable[[FlowPage], Awaitable[FlowPage]]:
         return flow
 
     return at_step
+
+
+# --- the clinic record --------------------------------------------------------------------
+
+SESSION_COOKIE = "bothand_session"
+SIGN_IN = "/clinic/sign-in"
+TOTP_SETUP = "/clinic/account/totp"
+
+
+def get_accounts(request: Request) -> Accounts:
+    accounts: Accounts = request.app.state.accounts
+    return accounts
+
+
+def get_record(request: Request) -> Record:
+    record: Record = request.app.state.record
+    return record
+
+
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+RecordDep = Annotated[Record, Depends(get_record)]
+
+
+def get_signed_in(request: Request, accounts: AccountsDep) -> SessionInfo:
+    """The signed-in user's session. Without one, the request ends with a 303 to sign-in
+    (coming back here afterwards); when the clinic requires TOTP and the user has not set it
+    up, every page but the set-up page sends them there first."""
+    info = accounts.session(request.cookies.get(SESSION_COOKIE, ""))
+    if info is None:
+        back = request.url.path if request.method == "GET" else "/clinic"
+        raise Answered(RedirectResponse(f"{SIGN_IN}?next={quote(back, safe='/')}", 303))
+    if info.clinic.require_totp and not info.user.totp_enabled and request.url.path != TOTP_SETUP:
+        raise Answered(RedirectResponse(TOTP_SETUP, 303))
+    return info
+
+
+SignedInDep = Annotated[SessionInfo, Depends(get_signed_in)]
+
+
+async def get_clinic_form(request: Request, info: SignedInDep) -> FormData:
+    """A posted clinic form whose ``csrf`` field matches the session's token; otherwise 403."""
+    form = await request.form()
+    token = form.get("csrf")
+    if not isinstance(token, str) or not secrets.compare_digest(
+        info.csrf.encode(), token.encode("utf-8", "surrogatepass")
+    ):
+        raise HTTPException(403, "the form's security token did not match; reload the page")
+    return form
+
+
+ClinicFormDep = Annotated[FormData, Depends(get_clinic_form)]
+
+
+def get_api_actor(request: Request, accounts: AccountsDep) -> Actor:
+    """The actor of the request's bearer token; 401 (problem details) without a valid one."""
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    actor = accounts.token_actor(secret.strip()) if scheme.lower() == "bearer" else None
+    if actor is None:
+        raise HTTPException(
+            401,
+            "Authorization: give a valid API token as 'Bearer TOKEN'",
+            headers={"www-authenticate": "Bearer"},
+        )
+    return actor
+
+
+ApiActorDep = Annotated[Actor, Depends(get_api_actor)]

@@ -17,6 +17,8 @@ from bothand.domain.errors import InputError
 PROBLEM = "application/problem+json"
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/ProblemDetails"}  # web/openapi.py adds it
 DESCRIPTIONS = {
+    401: "No valid API token (problem details)",
+    403: "Not allowed for this user's role (problem details)",
     404: "Not found (problem details)",
     413: "Body too large (problem details)",
     415: "Body not sent as application/json (problem details)",
@@ -68,6 +70,8 @@ async def on_validation_error(request: Request, error: Exception) -> JSONRespons
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     titles = {
+        401: "Not signed in",
+        403: "Forbidden",
         404: "Not found",
         405: "Method not allowed",
         413: "Too large",
