@@ -80,7 +80,18 @@ def _start_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     log) in its own process, so the test run's warning filters and threads stay apart."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "BOTHAND_SECRET_KEY": "browser-tests-" + "k" * 40}
+    env = {
+        **os.environ,
+        "BOTHAND_SECRET_KEY": "browser-tests-" + "k" * 40,
+        "BOTHAND_DATA_DIR": str(log.parent / "data"),  # the clinic record: a fresh SQLite file
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bothand.cli", "db", "upgrade"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     command = [
         sys.executable,
         "-m",
