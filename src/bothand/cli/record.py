@@ -75,9 +75,13 @@ def open_database(settings: Settings | None = None, *, migrate: bool = False) ->
     empty or older SQLite database up to date first (``bothand serve``'s one-step start)."""
     settings = settings or Settings.from_env()
     database = Database(settings.database)
-    if migrate and database.is_sqlite:
-        database.upgrade()
-    database.require_current()
+    try:
+        if migrate and database.is_sqlite:
+            database.upgrade()
+        database.require_current()
+    except BaseException:
+        database.dispose()
+        raise
     return database
 
 
@@ -86,8 +90,8 @@ def _clock() -> SystemClock:
 
 
 def _db_upgrade(args: argparse.Namespace, catalog: Catalog) -> int:
-    database = Database(Settings.from_env().database)
-    before, after = database.upgrade()
+    with Database(Settings.from_env().database) as database:
+        before, after = database.upgrade()
     if before == after:
         print(f"The database is already at migration {after}.")
     else:
@@ -96,14 +100,15 @@ def _db_upgrade(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _db_backup(args: argparse.Namespace, catalog: Catalog) -> int:
-    database = open_database()
-    database.backup(Path(args.file))
+    with open_database() as database:
+        database.backup(Path(args.file))
     print(f"Backed up to {args.file}.")
     return 0
 
 
 def _clinic_create(args: argparse.Namespace, catalog: Catalog) -> int:
-    clinic = Accounts(open_database(), _clock()).create_clinic(args.name)
+    with open_database() as database:
+        clinic = Accounts(database, _clock()).create_clinic(args.name)
     print(clinic.id)
     return 0
 
@@ -114,9 +119,8 @@ def _user_add(args: argparse.Namespace, catalog: Catalog) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
         password = getpass.getpass("Password (at least 12 characters): ")
-    user = Accounts(open_database(), _clock()).add_user(
-        args.email, args.clinic, args.role, password
-    )
+    with open_database() as database:
+        user = Accounts(database, _clock()).add_user(args.email, args.clinic, args.role, password)
     print(user.id)
     if password is None:
         print("No password was set: set one before this user signs in.", file=sys.stderr)
@@ -124,16 +128,19 @@ def _user_add(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def _token_create(args: argparse.Namespace, catalog: Catalog) -> int:
-    token = Accounts(open_database(), _clock()).create_token(args.email, args.name)
+    with open_database() as database:
+        token = Accounts(database, _clock()).create_token(args.email, args.name)
     print(token.token)
     print("This token is shown only once. Keep it somewhere safe.", file=sys.stderr)
     return 0
 
 
 def _audit_verify(args: argparse.Namespace, catalog: Catalog) -> int:
-    count, broken = Record(catalog, open_database(), _clock()).verify_audit()
+    with open_database() as database:
+        count, broken = Record(catalog, database, _clock()).verify_audit()
     if broken is None:
-        print(f"The audit trail holds: {count} events, each linked to the one before.")
+        events = "event" if count == 1 else "events"
+        print(f"The audit trail holds: {count} {events}, each linked to the one before.")
         return 0
     seq, why = broken
     print(f"The audit trail is broken at event {seq}: {why}.")

@@ -253,40 +253,59 @@ class Accounts:
     # --- sign-in and sessions -----------------------------------------------------------
 
     def sign_in(self, email: str, password: str, address: str, code: str = "") -> SignedIn:
-        now = self._now()
         account_key = "account:" + email.strip().lower()
         address_key = "address:" + address
+        refused: Literal["wrong", "limited", "code"] | None = None
         with self._work() as store:
-            since = now - FAILURE_WINDOW
-            if (
-                store.failures(account_key, since) >= MAX_ACCOUNT_FAILURES
-                or store.failures(address_key, since) >= MAX_ADDRESS_FAILURES
-            ):
-                raise SignInError("limited")
-            user = store.user_by_email(email.strip().lower())
-            stored = store.password_hash(user.id) if user is not None else None
-            if not _verify(stored or _DUMMY_HASH, password) or user is None or not user.active:
-                self._fail(account_key, address_key)
-                raise SignInError("wrong")
-            secret, _ = store.totp(user.id)
-            if secret is not None:
-                if not code.strip():
-                    raise SignInError("code")
-                step = _totp_step(secret, code, now)
-                if step is None or not store.set_totp_step(user.id, step):
-                    self._fail(account_key, address_key)
-                    raise SignInError("wrong")
-            if stored is not None and HASHER.check_needs_rehash(stored):
-                store.set_password_hash(user.id, HASHER.hash(password))
-            store.clear_failures(account_key)
-            session_id = secrets.token_urlsafe(32)
-            csrf = secrets.token_urlsafe(32)
-            store.add_session(session_id, user.id, csrf)
-            store.audit(_actor(user), "session.start", "user", user.id)
-            return SignedIn(user, session_id, csrf)
+            signed, refused = self._try_sign_in(
+                store, email, password, code, account_key, address_key
+            )
+        if refused == "wrong":
+            self._fail(account_key, address_key)  # after the sign-in's transaction ends
+        if refused is not None:
+            raise SignInError(refused)
+        assert signed is not None
+        return signed
+
+    def _try_sign_in(
+        self,
+        store: Store,
+        email: str,
+        password: str,
+        code: str,
+        account_key: str,
+        address_key: str,
+    ) -> tuple[SignedIn | None, Literal["wrong", "limited", "code"] | None]:
+        """One attempt, in the caller's transaction; a refusal writes nothing here (the
+        caller counts a failure in a transaction of its own, after this one ends)."""
+        now = self._now()
+        since = now - FAILURE_WINDOW
+        if (
+            store.failures(account_key, since) >= MAX_ACCOUNT_FAILURES
+            or store.failures(address_key, since) >= MAX_ADDRESS_FAILURES
+        ):
+            return None, "limited"
+        user = store.user_by_email(email.strip().lower())
+        stored = store.password_hash(user.id) if user is not None else None
+        if not _verify(stored or _DUMMY_HASH, password) or user is None or not user.active:
+            return None, "wrong"
+        secret, _ = store.totp(user.id)
+        if secret is not None:
+            if not code.strip():
+                return None, "code"
+            step = _totp_step(secret, code, now)
+            if step is None or not store.set_totp_step(user.id, step):
+                return None, "wrong"
+        if stored is not None and HASHER.check_needs_rehash(stored):
+            store.set_password_hash(user.id, HASHER.hash(password))
+        store.clear_failures(account_key)
+        session_id = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        store.add_session(session_id, user.id, csrf)
+        store.audit(_actor(user), "session.start", "user", user.id)
+        return SignedIn(user, session_id, csrf), None
 
     def _fail(self, *keys: str) -> None:
-        # In a transaction of its own, so the failure counts even though sign-in is refused.
         with self._work() as store:
             for key in keys:
                 store.add_failure(key)

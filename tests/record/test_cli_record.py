@@ -1,0 +1,108 @@
+"""The record's commands (DESIGN.md's Track contract), in process, on SQLite and PostgreSQL:
+exit 0 done, 2 bad input naming the field, 1 for a broken audit chain."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bothand.cli import main
+from bothand.storage import Database
+
+
+@pytest.fixture
+def env(database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    monkeypatch.setenv("BOTHAND_DATABASE_URL", database.url)
+    return database
+
+
+def run(
+    args: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
+) -> tuple[int, str, str]:
+    import sys
+
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(args)
+    finally:
+        sys.stdin = old
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_commands_set_up_a_clinic(env: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["db", "upgrade"], capsys)[1].startswith("The database is already at migration")
+    code, clinic_id, _ = run(["clinic", "create", "North Clinic"], capsys)
+    assert code == 0 and len(clinic_id.strip()) == 32
+    code, _user_id, _ = run(
+        [
+            "user",
+            "add",
+            "a@example.org",
+            "--clinic",
+            clinic_id.strip(),
+            "--role",
+            "admin",
+            "--role",
+            "clinician",
+            "--password-stdin",
+        ],
+        capsys,
+        "a long enough password\n",
+    )
+    assert code == 0
+    code, token, err = run(["token", "create", "a@example.org", "--name", "EHR"], capsys)
+    assert code == 0 and token.startswith("bh_") and "only once" in err
+    code, out, _ = run(["audit", "verify"], capsys)
+    assert code == 0 and "3 events" in out
+    with env.engine.connect() as connection:
+        roles = connection.execute(text("SELECT is_admin, is_clinician FROM users")).one()
+    assert tuple(roles) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["clinic", "create", "   "], "name"),
+        (["user", "add", "x@example.org", "--clinic", "nope", "--role", "clinician"], "clinic"),
+        (["user", "add", "bad", "--clinic", "nope", "--role", "clinician"], "email"),
+        (["token", "create", "ghost@example.org"], "email"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(
+    env: Database, capsys: pytest.CaptureFixture[str], args: list[str], field: str
+) -> None:
+    code, _out, err = run(args, capsys)
+    assert code == 2 and err.startswith(f"bothand: {field}:") and err.count("\n") == 1
+
+
+def test_audit_verify_exits_1_at_the_first_bad_event(
+    env: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("One", "Two", "Three"):
+        run(["clinic", "create", name], capsys)
+    with env.engine.begin() as connection:
+        if env.is_sqlite:
+            connection.execute(text("DROP TRIGGER audit_events_no_update"))
+        else:
+            connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        connection.execute(text("UPDATE audit_events SET action = 'x' WHERE seq = 2"))
+    code, out, _ = run(["audit", "verify"], capsys)
+    assert code == 1 and "event 2" in out
+
+
+def test_a_fresh_data_folder_needs_an_upgrade_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BOTHAND_DATABASE_URL", raising=False)
+    monkeypatch.setenv("BOTHAND_DATA_DIR", str(tmp_path / "data"))
+    code, _, err = run(["clinic", "create", "North"], capsys)
+    assert code == 2 and "bothand db upgrade" in err
+    assert not (tmp_path / "data").exists()  # looking did not create it
+    assert run(["db", "upgrade"], capsys)[1] == "The database was migrated from empty to 0001.\n"
+    assert run(["db", "backup", str(tmp_path / "copy.sqlite3")], capsys)[0] == 0
+    assert (tmp_path / "copy.sqlite3").stat().st_size > 0
