@@ -334,7 +334,7 @@ class Record:
             )
         with self._work() as store:
             user = _clinician(actor)
-            episode = store.episode_for(user, episode_id)
+            episode = store.episode_for(user, episode_id, measurements=False)
             if episode is None:
                 raise NotFoundError("episode")
             patient = store.patient(episode.patient_id)

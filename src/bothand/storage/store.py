@@ -445,13 +445,20 @@ class Store:
         self.session.flush()
         return _episode(row, ())
 
-    def episode_for(self, user: User, episode_id: str) -> Episode | None:
+    def episode_for(
+        self, user: User, episode_id: str, *, measurements: bool = True
+    ) -> Episode | None:
+        """The episode if ``user`` may see it; ``measurements=False`` leaves its measurements
+        unread (an empty tuple): recording one needs only the episode's own fields, and reading
+        every earlier measurement made each new one slower than the last."""
         row = self.session.execute(
             select(EpisodeRow)
             .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
             .where(EpisodeRow.id == episode_id, self._visible(user))
         ).scalar_one_or_none()
-        return self._with_measurements(row) if row is not None else None
+        if row is None:
+            return None
+        return self._with_measurements(row) if measurements else _episode(row, ())
 
     def episode(self, episode_id: str) -> Episode | None:
         row = self.session.get(EpisodeRow, episode_id)
@@ -514,6 +521,9 @@ class Store:
             supersedes=supersedes,
         )
         self.session.add(row)
+        if supersedes is None:  # nothing to refuse: no savepoint needed
+            self.session.flush()
+            return _measurement(row)
         try:
             with self.session.begin_nested():
                 self.session.flush()
