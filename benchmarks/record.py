@@ -63,7 +63,7 @@ CASE = {
     "preferences": {"medication": "open", "therapy": "open"},
 }
 
-Timed = Callable[[list[list[int]]], float]  # records the forms, returns seconds
+Timed = Callable[[list[list[int]]], tuple[float, float]]  # records the forms: wall, CPU seconds
 
 
 def forms(rng: random.Random, n: int) -> list[list[int]]:
@@ -88,8 +88,8 @@ def bare_sqlite(path: Path) -> tuple[Timed, Callable[[], None]]:
     )
     episode = secrets.token_hex(16)
 
-    def run(batch: list[list[int]]) -> float:
-        started = time.perf_counter()
+    def run(batch: list[list[int]]) -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         for answers in batch:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute(
@@ -97,7 +97,7 @@ def bare_sqlite(path: Path) -> tuple[Timed, Callable[[], None]]:
                 (secrets.token_hex(16), episode, sum(answers), json.dumps(answers)),
             )
             connection.execute("COMMIT")
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
     return run, connection.close
 
@@ -112,15 +112,15 @@ def bare_postgres(url: str) -> tuple[Timed, Callable[[], None]]:
     connection.commit()
     episode = secrets.token_hex(16)
 
-    def run(batch: list[list[int]]) -> float:
-        started = time.perf_counter()
+    def run(batch: list[list[int]]) -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         for answers in batch:
             connection.execute(
                 "INSERT INTO m VALUES (%s, %s, %s, %s)",
                 (secrets.token_hex(16), episode, sum(answers), json.dumps(answers)),
             )
             connection.commit()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
     return run, connection.close
 
@@ -139,13 +139,13 @@ class Service:
         return self.record.create_episode(self.actor, self.patient_id, CASE, None, None).id
 
     def timed(self) -> Timed:
-        def run(batch: list[list[int]]) -> float:
+        def run(batch: list[list[int]]) -> tuple[float, float]:
             episode = self.new_episode()  # untimed: a new episode per round
             record, actor, taken_on = self.record.record, self.actor, self.taken_on
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for answers in batch:
                 record(actor, episode, "phq9", answers, taken_on)
-            return time.perf_counter() - started
+            return time.perf_counter() - started, time.process_time() - cpu
 
         return run
 
@@ -197,21 +197,33 @@ class Result:
     database: str
     bare: list[float]  # rows per second, one per round
     service: list[float]
+    bare_cpu: list[float]  # CPU microseconds of this process per row, one per round
+    service_cpu: list[float]
 
 
 def interleave(
-    bare: Timed, served: Timed, rng: random.Random, rows: int, rounds: int, warmup: int
-) -> tuple[list[float], list[float]]:
+    database: str,
+    bare: Timed,
+    served: Timed,
+    rng: random.Random,
+    rows: int,
+    rounds: int,
+    warmup: int,
+) -> Result:
     bare(forms(rng, warmup))
     served(forms(rng, warmup))
-    bare_rates: list[float] = []
-    service_rates: list[float] = []
+    result = Result(database, [], [], [], [])
     for _ in range(rounds):
-        for run, rates in ((bare, bare_rates), (served, service_rates)):
+        for run, rates, cpus in (
+            (bare, result.bare, result.bare_cpu),
+            (served, result.service, result.service_cpu),
+        ):
             batch = forms(rng, rows)
             gc.collect()
-            rates.append(rows / run(batch))
-    return bare_rates, service_rates
+            wall, cpu = run(batch)
+            rates.append(rows / wall)
+            cpus.append(cpu / rows * 1e6)
+    return result
 
 
 def profile(served: Timed, rng: random.Random, rows: int, top: int) -> None:
@@ -229,23 +241,25 @@ def table(results: list[Result], rows: int, rounds: int) -> str:
     lines = [
         f"{rounds} rounds of {rows} rows per path, baseline and service in turn",
         "",
-        "| Database | Path | Rows/s (median) | Range | Service ÷ bare (median; per round) |",
-        "|---|---|---:|---:|---:|",
+        "| Database | Path | Rows/s (median) | Range | Service ÷ bare (median; per round) "
+        "| CPU µs/row (median) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for result in results:
         bare, served = statistics.median(result.bare), statistics.median(result.service)
         per_round = [s / b for s, b in zip(result.service, result.bare, strict=True)]
-        for name, rates, ratio in (
-            ("bare insert + commit", result.bare, "1.00"),
+        for name, rates, ratio, cpu in (
+            ("bare insert + commit", result.bare, "1.00", result.bare_cpu),
             (
                 "`Record.record`",
                 result.service,
                 f"**{served / bare:.2f}** ({min(per_round):.2f}–{max(per_round):.2f})",
+                result.service_cpu,
             ),
         ):
             lines.append(
                 f"| {result.database} | {name} | {statistics.median(rates):,.0f} | "
-                f"{min(rates):,.0f}–{max(rates):,.0f} | {ratio} |"
+                f"{min(rates):,.0f}–{max(rates):,.0f} | {ratio} | {statistics.median(cpu):,.0f} |"
             )
     return "\n".join(lines)
 
@@ -275,8 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         served = service(catalog, database)
         bare, close = bare_sqlite(folder / "bare.sqlite3")
         print(f"SQLite in {folder} (WAL, synchronous=FULL), sqlite {sqlite3.sqlite_version}")
-        rates = interleave(bare, served.timed(), rng, args.rows, args.rounds, args.warmup)
-        results.append(Result("SQLite", *rates))
+        results.append(
+            interleave("SQLite", bare, served.timed(), rng, args.rows, args.rounds, args.warmup)
+        )
         if args.profile:
             profile(served.timed(), rng, args.rows, args.top)
         close()
@@ -290,8 +305,11 @@ def main(argv: list[str] | None = None) -> int:
             database = Database(url)
             served = service(catalog, database)
             bare, close = bare_postgres(url)
-            rates = interleave(bare, served.timed(), rng, args.rows, args.rounds, args.warmup)
-            results.append(Result("PostgreSQL", *rates))
+            results.append(
+                interleave(
+                    "PostgreSQL", bare, served.timed(), rng, args.rows, args.rounds, args.warmup
+                )
+            )
             if args.profile:
                 profile(served.timed(), rng, args.rows, args.top)
             close()

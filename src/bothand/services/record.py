@@ -340,11 +340,10 @@ class Record:
             )
         with self._work() as store:
             user = _clinician(actor)
-            episode = store.episode_for(user, episode_id, measurements=False)
-            if episode is None:
+            found = store.episode_and_patient_for(user, episode_id)
+            if found is None:
                 raise NotFoundError("episode")
-            patient = store.patient(episode.patient_id)
-            assert patient is not None
+            episode, patient = found
             if supersedes is not None:
                 old = store.measurement(supersedes)
                 if old is None or old.episode_id != episode.id:
