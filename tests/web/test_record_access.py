@@ -77,6 +77,7 @@ class World:
             "does not exist": secrets.token_hex(16),
             f"the caller's own {other} id": self.mine[other],
             "not an id": "x" * 300,
+            "the caller's own id and a NUL": self.mine[parameter] + "%00",
         }
 
 
@@ -151,7 +152,7 @@ def test_every_route_answers_404_to_every_foreign_id_and_writes_nothing(world: W
                     failures.append(f"{method} {path} with {kind}: wrote rows")
                 if audit_events(api.database, seq):  # none at all, so none naming the record
                     failures.append(f"{method} {path} with {kind}: left an audit event")
-    assert checked >= 4 * 5
+    assert checked >= 4 * 6
     assert failures == []
 
 

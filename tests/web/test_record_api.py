@@ -317,6 +317,9 @@ BAD_PATIENTS: list[tuple[dict[str, Any], str]] = [
     ({**GOOD_PATIENT, "email": "not an email"}, "email"),
     ({**GOOD_PATIENT, "display_name": "x" * 201}, "display_name"),
     ({**GOOD_PATIENT, "nickname": "Sam"}, "nickname"),
+    ({**GOOD_PATIENT, "reference": "MRN\u00002"}, "reference"),  # PostgreSQL refuses NUL
+    ({**GOOD_PATIENT, "display_name": "Sam\u0000"}, "display_name"),
+    ({**GOOD_PATIENT, "email": "a\u0000@example.org"}, "email"),
 ]
 BAD_EPISODES: list[tuple[dict[str, Any], str]] = [
     ({"option": None}, "case"),
@@ -357,11 +360,15 @@ BAD_MEASUREMENTS: list[tuple[dict[str, Any], str]] = [
     ({"instrument": "phq9", "answers": [0] * 9}, "taken_on"),
     ({**GOOD_MEASUREMENT, "method": "check_in"}, "method"),  # only a link's own check-in
     ({**GOOD_MEASUREMENT, "total": 0}, "total"),
+    ({**GOOD_MEASUREMENT, "instrument": "phq9\u0000"}, "instrument"),
+    ({**GOOD_MEASUREMENT, "supersedes": "\u0000"}, "supersedes"),
+    ({**GOOD_MEASUREMENT, "answers": [0] * 8 + [10**30]}, "answers[8]"),
 ]
 BAD_CHECK_INS: list[tuple[Any, str]] = [
     ({"instruments": ["zzz"]}, "instruments[0]"),
     ({"instruments": ["phq9", 7]}, "instruments[1]"),
     ({"instruments": "phq9"}, "instruments"),
+    ({"instruments": ["phq\u00009"]}, "instruments[0]"),
     ({"days": 30}, "days"),
     ([], "(body)"),
 ]

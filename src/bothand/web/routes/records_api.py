@@ -15,12 +15,14 @@ worker thread.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,7 +51,7 @@ from bothand.contract.record import (
     dump_recorded,
 )
 from bothand.domain.case import Case
-from bothand.domain.errors import InputError
+from bothand.domain.errors import InputError, NotFoundError
 from bothand.domain.vocab import OptionId
 from bothand.web.deps import ApiActorDep, CatalogDep, RecordDep, SettingsDep
 from bothand.web.jsonbody import json_body, request_body, validated
@@ -78,6 +80,25 @@ TakenOn = Annotated[
 ]
 
 
+def _plain(value: str) -> str:
+    """Text a database can hold: no NUL or other control character (tab and line breaks
+    aside), no lone surrogate. PostgreSQL refuses NUL in text; without this it would be a 500."""
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+        raise ValueError("must not hold control characters")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_plain)]
+
+
+def _record_id(value: str, kind: str) -> str:
+    """An id from the path. One no record could have (over 64 characters, or a character
+    that is not printable) is not found, without asking the database."""
+    if len(value) > 64 or not value.isprintable():
+        raise NotFoundError(kind)
+    return value
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,11 +108,11 @@ class PatientBody(_Body):
     ``Europe/London`` (their dates are worked out in it), and optionally a locale, an email
     for invitations and a name to show."""
 
-    reference: StrictStr = Field(max_length=1000)
-    timezone: StrictStr = Field(max_length=100)
-    locale: StrictStr = Field(default="en", max_length=20)
-    email: StrictStr | None = Field(default=None, max_length=320)
-    display_name: StrictStr | None = Field(default=None, max_length=1000)
+    reference: Text = Field(max_length=1000)
+    timezone: Text = Field(max_length=100)
+    locale: Text = Field(default="en", max_length=20)
+    email: Text | None = Field(default=None, max_length=320)
+    display_name: Text | None = Field(default=None, max_length=1000)
 
 
 class EpisodeBody(_Body):
@@ -107,18 +128,20 @@ class MeasurementBody(_Body):
     """One questionnaire's answers in item order (null for an item not answered), the day it
     was taken in the patient's zone, and, for a correction, the measurement it replaces."""
 
-    instrument: StrictStr = Field(max_length=100)
+    instrument: Text = Field(max_length=100)
     answers: list[StrictInt | None] = Field(max_length=200)
     taken_on: TakenOn
     method: Literal["in_session", "imported"] = "in_session"
-    supersedes: StrictStr | None = Field(default=None, max_length=100)
+    supersedes: Text | None = Field(default=None, max_length=100)
 
 
 class CheckInBody(_Body):
     """The questionnaires to ask (default: the episode's own); a risk screen is added when
     none of them asks about risk. The body may be left out."""
 
-    instruments: list[StrictStr] | None = Field(default=None, max_length=20)
+    instruments: list[Annotated[Text, Field(max_length=100)]] | None = Field(
+        default=None, max_length=20
+    )
 
 
 def _json(model: Any, data: Any, status: int = 200) -> Response:
@@ -170,6 +193,7 @@ async def create_episode(
 ) -> Response:
     """Open an episode from a decision: the case's answers become its first measurements (a
     positive risk answer raises a critical alert), and the chosen option's dated plan."""
+    patient = _record_id(patient, "patient")
     data = await json_body(request, "an episode")
     body = validated(EpisodeBody, data, UNKNOWN)
     try:
@@ -202,6 +226,7 @@ async def record_measurement(
     """Record one questionnaire for the episode (a correction when ``supersedes`` names an
     earlier one of the same instrument). ``safety`` comes first: a positive risk answer is
     urgent, carries the crisis resources, and raises a critical alert."""
+    episode = _record_id(episode, "episode")
     body = validated(MeasurementBody, await json_body(request, "a measurement"), UNKNOWN)
     recorded = await _in_thread(
         record.record,
@@ -225,7 +250,7 @@ async def record_measurement(
 def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Response:
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
-    found, patient, alerts = record.episode(actor, episode)
+    found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
     return _json(EpisodeRecord, dump_episode(found, patient, alerts))
 
 
@@ -240,6 +265,7 @@ async def create_check_in(
     request: Request, episode: str, actor: ApiActorDep, record: RecordDep, settings: SettingsDep
 ) -> Response:
     """A one-time check-in link for the patient (shown once; valid for 7 days)."""
+    episode = _record_id(episode, "episode")
     data = await json_body(request, "the check-in's instruments", optional=True)
     body = validated(CheckInBody, data, UNKNOWN)
     link = await _in_thread(record.check_in_link, actor, episode, body.instruments)
