@@ -580,8 +580,11 @@ def test_the_openapi_document_describes_every_record_route(api: Api) -> None:
         schema = responses[ok]["content"]["application/json"]["schema"]
         assert schema["$ref"].rsplit("/", 1)[1] in schemas
         assert {"401", "404"} <= set(responses), (path, method)
+        assert operation["security"] == [{"bearer": []}], (path, method)
         if method == "post":
             assert {"413", "415", "422"} <= set(responses), (path, method)
             body = operation["requestBody"]["content"]["application/json"]["schema"]
             assert body["$ref"].rsplit("/", 1)[1] in schemas
     assert set(schemas["MeasurementBody"]["required"]) == {"instrument", "answers", "taken_on"}
+    bearer = document["components"]["securitySchemes"]["bearer"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")

@@ -62,6 +62,7 @@ REQUEST_MODELS: list[type[BaseModel]] = []  # documented as request bodies (web/
 READ_PROBLEMS = problem_responses(401, 404)
 WRITE_PROBLEMS = problem_responses(401, 404, 413, 415, 422)
 CHECK_IN_PATH = "/check-in/"
+BEARER: dict[str, Any] = {"security": [{"bearer": []}]}  # web/openapi.py declares the scheme
 UNKNOWN = "is not a field of this request"
 T = TypeVar("T")
 
@@ -157,7 +158,7 @@ async def _in_thread(call: Callable[..., T], *args: Any) -> T:
     status_code=201,
     response_model=PatientSummary,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(PatientBody, REQUEST_MODELS),
+    openapi_extra={**request_body(PatientBody, REQUEST_MODELS), **BEARER},
 )
 async def create_patient(request: Request, actor: ApiActorDep, record: RecordDep) -> Response:
     """Add a patient to the caller's clinic; the caller can see them from now on."""
@@ -174,7 +175,7 @@ async def create_patient(request: Request, actor: ApiActorDep, record: RecordDep
     return _json(PatientSummary, dump_patient(patient), 201)
 
 
-@router.get("/patients", response_model=Caseload, responses=READ_PROBLEMS)
+@router.get("/patients", response_model=Caseload, responses=READ_PROBLEMS, openapi_extra=BEARER)
 def caseload(actor: ApiActorDep, record: RecordDep) -> Response:
     """The caller's caseload: their patients by reference, each with the latest measurement
     and the number of open critical alerts."""
@@ -186,7 +187,7 @@ def caseload(actor: ApiActorDep, record: RecordDep) -> Response:
     status_code=201,
     response_model=EpisodeCreated,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(EpisodeBody, REQUEST_MODELS),
+    openapi_extra={**request_body(EpisodeBody, REQUEST_MODELS), **BEARER},
 )
 async def create_episode(
     request: Request, patient: str, actor: ApiActorDep, record: RecordDep
@@ -218,7 +219,7 @@ def _in_case(error: InputError) -> InputError:
     status_code=201,
     response_model=MeasurementRecorded,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(MeasurementBody, REQUEST_MODELS),
+    openapi_extra={**request_body(MeasurementBody, REQUEST_MODELS), **BEARER},
 )
 async def record_measurement(
     request: Request, episode: str, actor: ApiActorDep, record: RecordDep, catalog: CatalogDep
@@ -246,7 +247,12 @@ async def record_measurement(
     return _json(MeasurementRecorded, data, 201)
 
 
-@router.get("/episodes/{episode}", response_model=EpisodeRecord, responses=READ_PROBLEMS)
+@router.get(
+    "/episodes/{episode}",
+    response_model=EpisodeRecord,
+    responses=READ_PROBLEMS,
+    openapi_extra=BEARER,
+)
 def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Response:
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
@@ -259,7 +265,7 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     status_code=201,
     response_model=CheckInLink,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(CheckInBody, REQUEST_MODELS),
+    openapi_extra={**request_body(CheckInBody, REQUEST_MODELS), **BEARER},
 )
 async def create_check_in(
     request: Request, episode: str, actor: ApiActorDep, record: RecordDep, settings: SettingsDep
