@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import text
@@ -23,6 +24,7 @@ TABLES = ("patients", "patient_access", "episodes", "measurements", "alerts", "l
 
 @dataclass
 class Api:
+    app: FastAPI
     client: TestClient
     clinic: Clinic
     token: str
@@ -70,7 +72,7 @@ def make_api(
     token = clinic.accounts.create_token(clinic.clinician.email, "test").token
     assert token is not None
     app = create_app(settings or Settings(secret_key="t" * 40), catalog, clock, database)
-    return Api(TestClient(app), clinic, token, database, clock)
+    return Api(app, TestClient(app), clinic, token, database, clock)
 
 
 def counts(database: Database) -> dict[str, int]:

@@ -14,7 +14,7 @@ until the review stage fills them they are empty lists.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -113,15 +113,16 @@ class ProgressEntry(TypedDict):
     stable_since: str | None
 
 
-class ReviewPoint(TypedDict, total=False):
+class ReviewPoint(TypedDict):
     """A milestone of the plan, due in the patient's zone; ``status``: ``upcoming``, ``due``,
-    ``done`` or ``overdue``."""
+    ``done`` or ``overdue``; ``finding``: what the scores show, once there is something to
+    say."""
 
     milestone: str
     due_from: str
     due_to: str
     status: str
-    finding: str
+    finding: NotRequired[str]
 
 
 class Redecision(TypedDict, total=False):

@@ -15,12 +15,14 @@ worker thread.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,7 +51,7 @@ from bothand.contract.record import (
     dump_recorded,
 )
 from bothand.domain.case import Case
-from bothand.domain.errors import InputError
+from bothand.domain.errors import InputError, NotFoundError
 from bothand.domain.vocab import OptionId
 from bothand.web.deps import ApiActorDep, CatalogDep, RecordDep, SettingsDep
 from bothand.web.jsonbody import json_body, request_body, validated
@@ -60,6 +62,7 @@ REQUEST_MODELS: list[type[BaseModel]] = []  # documented as request bodies (web/
 READ_PROBLEMS = problem_responses(401, 404)
 WRITE_PROBLEMS = problem_responses(401, 404, 413, 415, 422)
 CHECK_IN_PATH = "/check-in/"
+BEARER: dict[str, Any] = {"security": [{"bearer": []}]}  # web/openapi.py declares the scheme
 UNKNOWN = "is not a field of this request"
 T = TypeVar("T")
 
@@ -78,6 +81,25 @@ TakenOn = Annotated[
 ]
 
 
+def _plain(value: str) -> str:
+    """Text a database can hold: no NUL or other control character (tab and line breaks
+    aside), no lone surrogate. PostgreSQL refuses NUL in text; without this it would be a 500."""
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+        raise ValueError("must not hold control characters")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_plain)]
+
+
+def _record_id(value: str, kind: str) -> str:
+    """An id from the path. One no record could have (over 64 characters, or a character
+    that is not printable) is not found, without asking the database."""
+    if len(value) > 64 or not value.isprintable():
+        raise NotFoundError(kind)
+    return value
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,11 +109,11 @@ class PatientBody(_Body):
     ``Europe/London`` (their dates are worked out in it), and optionally a locale, an email
     for invitations and a name to show."""
 
-    reference: StrictStr = Field(max_length=1000)
-    timezone: StrictStr = Field(max_length=100)
-    locale: StrictStr = Field(default="en", max_length=20)
-    email: StrictStr | None = Field(default=None, max_length=320)
-    display_name: StrictStr | None = Field(default=None, max_length=1000)
+    reference: Text = Field(max_length=1000)
+    timezone: Text = Field(max_length=100)
+    locale: Text = Field(default="en", max_length=20)
+    email: Text | None = Field(default=None, max_length=320)
+    display_name: Text | None = Field(default=None, max_length=1000)
 
 
 class EpisodeBody(_Body):
@@ -107,18 +129,20 @@ class MeasurementBody(_Body):
     """One questionnaire's answers in item order (null for an item not answered), the day it
     was taken in the patient's zone, and, for a correction, the measurement it replaces."""
 
-    instrument: StrictStr = Field(max_length=100)
+    instrument: Text = Field(max_length=100)
     answers: list[StrictInt | None] = Field(max_length=200)
     taken_on: TakenOn
     method: Literal["in_session", "imported"] = "in_session"
-    supersedes: StrictStr | None = Field(default=None, max_length=100)
+    supersedes: Text | None = Field(default=None, max_length=100)
 
 
 class CheckInBody(_Body):
     """The questionnaires to ask (default: the episode's own); a risk screen is added when
     none of them asks about risk. The body may be left out."""
 
-    instruments: list[StrictStr] | None = Field(default=None, max_length=20)
+    instruments: list[Annotated[Text, Field(max_length=100)]] | None = Field(
+        default=None, max_length=20
+    )
 
 
 def _json(model: Any, data: Any, status: int = 200) -> Response:
@@ -134,7 +158,7 @@ async def _in_thread(call: Callable[..., T], *args: Any) -> T:
     status_code=201,
     response_model=PatientSummary,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(PatientBody, REQUEST_MODELS),
+    openapi_extra={**request_body(PatientBody, REQUEST_MODELS), **BEARER},
 )
 async def create_patient(request: Request, actor: ApiActorDep, record: RecordDep) -> Response:
     """Add a patient to the caller's clinic; the caller can see them from now on."""
@@ -151,7 +175,7 @@ async def create_patient(request: Request, actor: ApiActorDep, record: RecordDep
     return _json(PatientSummary, dump_patient(patient), 201)
 
 
-@router.get("/patients", response_model=Caseload, responses=READ_PROBLEMS)
+@router.get("/patients", response_model=Caseload, responses=READ_PROBLEMS, openapi_extra=BEARER)
 def caseload(actor: ApiActorDep, record: RecordDep) -> Response:
     """The caller's caseload: their patients by reference, each with the latest measurement
     and the number of open critical alerts."""
@@ -163,13 +187,14 @@ def caseload(actor: ApiActorDep, record: RecordDep) -> Response:
     status_code=201,
     response_model=EpisodeCreated,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(EpisodeBody, REQUEST_MODELS),
+    openapi_extra={**request_body(EpisodeBody, REQUEST_MODELS), **BEARER},
 )
 async def create_episode(
     request: Request, patient: str, actor: ApiActorDep, record: RecordDep
 ) -> Response:
     """Open an episode from a decision: the case's answers become its first measurements (a
     positive risk answer raises a critical alert), and the chosen option's dated plan."""
+    patient = _record_id(patient, "patient")
     data = await json_body(request, "an episode")
     body = validated(EpisodeBody, data, UNKNOWN)
     try:
@@ -194,7 +219,7 @@ def _in_case(error: InputError) -> InputError:
     status_code=201,
     response_model=MeasurementRecorded,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(MeasurementBody, REQUEST_MODELS),
+    openapi_extra={**request_body(MeasurementBody, REQUEST_MODELS), **BEARER},
 )
 async def record_measurement(
     request: Request, episode: str, actor: ApiActorDep, record: RecordDep, catalog: CatalogDep
@@ -202,6 +227,7 @@ async def record_measurement(
     """Record one questionnaire for the episode (a correction when ``supersedes`` names an
     earlier one of the same instrument). ``safety`` comes first: a positive risk answer is
     urgent, carries the crisis resources, and raises a critical alert."""
+    episode = _record_id(episode, "episode")
     body = validated(MeasurementBody, await json_body(request, "a measurement"), UNKNOWN)
     recorded = await _in_thread(
         record.record,
@@ -221,11 +247,16 @@ async def record_measurement(
     return _json(MeasurementRecorded, data, 201)
 
 
-@router.get("/episodes/{episode}", response_model=EpisodeRecord, responses=READ_PROBLEMS)
+@router.get(
+    "/episodes/{episode}",
+    response_model=EpisodeRecord,
+    responses=READ_PROBLEMS,
+    openapi_extra=BEARER,
+)
 def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Response:
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
-    found, patient, alerts = record.episode(actor, episode)
+    found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
     return _json(EpisodeRecord, dump_episode(found, patient, alerts))
 
 
@@ -234,12 +265,13 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     status_code=201,
     response_model=CheckInLink,
     responses=WRITE_PROBLEMS,
-    openapi_extra=request_body(CheckInBody, REQUEST_MODELS),
+    openapi_extra={**request_body(CheckInBody, REQUEST_MODELS), **BEARER},
 )
 async def create_check_in(
     request: Request, episode: str, actor: ApiActorDep, record: RecordDep, settings: SettingsDep
 ) -> Response:
     """A one-time check-in link for the patient (shown once; valid for 7 days)."""
+    episode = _record_id(episode, "episode")
     data = await json_body(request, "the check-in's instruments", optional=True)
     body = validated(CheckInBody, data, UNKNOWN)
     link = await _in_thread(record.check_in_link, actor, episode, body.instruments)
