@@ -5,6 +5,8 @@ measures (benchmarks/web.py once imported a settings module that no longer exist
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,3 +46,21 @@ def test_generated_cases_use_every_preference_the_intake_offers(
         for kind in ("medication", "therapy")
     }
     assert given == set(catalog.intake.preferences)
+
+
+def test_the_record_benchmark_runs_in_its_quick_mode(tmp_path: Path) -> None:
+    """benchmarks/record.py end to end on a few rows (SQLite; PostgreSQL too when
+    ``BOTHAND_TEST_POSTGRES_URL`` is set): it must still run against the current services.
+    Only that it runs and prints its table is checked, never a rate."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "record.py"), "--quick", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| SQLite | bare insert + commit |" in done.stdout
+    assert "| SQLite | `Record.record` |" in done.stdout
+    if os.environ.get("BOTHAND_TEST_POSTGRES_URL"):
+        assert "| PostgreSQL | `Record.record` |" in done.stdout
+    assert list(tmp_path.iterdir()) == []  # its SQLite files are removed

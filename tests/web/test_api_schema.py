@@ -47,6 +47,12 @@ OPERATIONS = [
     ("/api/score/{instrument}", "POST"),
     ("/api/plan", "POST"),
     ("/api/instruments", "GET"),
+    ("/api/patients", "POST"),
+    ("/api/patients", "GET"),
+    ("/api/patients/{patient}/episodes", "POST"),
+    ("/api/episodes/{episode}/measurements", "POST"),
+    ("/api/episodes/{episode}", "GET"),
+    ("/api/episodes/{episode}/check-ins", "POST"),
 ]
 
 

@@ -217,7 +217,13 @@ class Record:
             patient = self._patient(store, actor, patient_id)
             source: EpisodeSource = "api" if actor.kind == "token" else "in_session"
             episode = store.add_episode(
-                patient, source, actor.id if actor.user else None, decision, option, start, plan
+                patient,
+                source,
+                actor.user.id if actor.user else None,
+                decision,
+                option,
+                start,
+                plan,
             )
             store.audit(actor, "episode.create", "episode", episode.id, patient.id)
             self._baseline(store, episode, patient, decision, actor)
@@ -282,7 +288,7 @@ class Record:
                 self._now() + INVITATION_LIFE,
                 clinic_id=patient.clinic_id,
                 patient_id=patient.id,
-                created_by=actor.id if actor.user else None,
+                created_by=actor.user.id if actor.user else None,
             )
             store.audit(actor, "invitation.create", "link", link.id, patient.id)
             return link
@@ -334,11 +340,10 @@ class Record:
             )
         with self._work() as store:
             user = _clinician(actor)
-            episode = store.episode_for(user, episode_id)
-            if episode is None:
+            found = store.episode_and_patient_for(user, episode_id)
+            if found is None:
                 raise NotFoundError("episode")
-            patient = store.patient(episode.patient_id)
-            assert patient is not None
+            episode, patient = found
             if supersedes is not None:
                 old = store.measurement(supersedes)
                 if old is None or old.episode_id != episode.id:
@@ -382,7 +387,7 @@ class Record:
             result.safety.urgent,
             taken_on,
             method,  # type: ignore[arg-type]
-            actor.id if actor.kind in ("user", "token") and actor.user else None,
+            actor.user.id if actor.kind in ("user", "token") and actor.user else None,
             supersedes,
         )
         action = "measurement.correct" if supersedes else "measurement.create"
@@ -437,7 +442,7 @@ class Record:
                 patient_id=episode.patient_id,
                 episode_id=episode.id,
                 instruments=chosen,
-                created_by=actor.id if actor.user else None,
+                created_by=actor.user.id if actor.user else None,
             )
             store.audit(actor, "check_in.create", "link", link.id, episode.patient_id)
             return link

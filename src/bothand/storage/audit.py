@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from bothand.domain.record import AuditEvent
@@ -22,6 +22,11 @@ from bothand.storage.models import AuditRow
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x0B07_A4D0  # PostgreSQL advisory lock: "the audit chain"
+_EVENTS: Table = AuditRow.__table__  # type: ignore[assignment]
+# Built once: every unit of work that notes an event runs them.
+_LAST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
+_INSERT = insert(_EVENTS)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def event_hash(
@@ -96,12 +101,14 @@ def append(session: Session, events: Iterable[Pending], at: dt.datetime) -> None
     events = list(events)
     if not events:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    last = session.execute(
-        select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-    ).first()
+    # Core statements on the session's connection (same transaction): the ORM layer adds
+    # nothing here, and this runs in every unit of work.
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK, {"key": LOCK_KEY})
+    last = connection.execute(_LAST).first()
     seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
+    rows = []
     for event in events:
         seq += 1
         digest = event_hash(
@@ -116,23 +123,23 @@ def append(session: Session, events: Iterable[Pending], at: dt.datetime) -> None
             event.patient_id,
             prev,
         )
-        session.add(
-            AuditRow(
-                seq=seq,
-                at=at,
-                clinic_id=event.clinic_id,
-                actor=event.actor,
-                role=event.role,
-                action=event.action,
-                record_kind=event.record_kind,
-                record_id=event.record_id,
-                patient_id=event.patient_id,
-                prev_hash=prev,
-                hash=digest,
-            )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "clinic_id": event.clinic_id,
+                "actor": event.actor,
+                "role": event.role,
+                "action": event.action,
+                "record_kind": event.record_kind,
+                "record_id": event.record_id,
+                "patient_id": event.patient_id,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
         prev = digest
-    session.flush()
+    connection.execute(_INSERT, rows)
 
 
 def first_break(session: Session, batch: int = 5000) -> tuple[int, str] | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, false, func, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,23 @@ from bothand.storage.models import (
     SessionRow,
     SignInFailureRow,
     UserRow,
+)
+
+_MEASUREMENTS: Table = MeasurementRow.__table__  # type: ignore[assignment]
+# Statements run on every measurement recorded, built once (building one costs about as much
+# as running it).
+_INSERT_MEASUREMENT = insert(_MEASUREMENTS)
+_EPISODE_AND_PATIENT = (
+    select(EpisodeRow, PatientRow)
+    .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
+    .where(
+        EpisodeRow.id == bindparam("episode"),
+        PatientRow.clinic_id == bindparam("clinic"),
+        exists().where(
+            PatientAccessRow.patient_id == PatientRow.id,
+            PatientAccessRow.user_id == bindparam("user"),
+        ),
+    )
 )
 
 
@@ -453,6 +470,21 @@ class Store:
         ).scalar_one_or_none()
         return self._with_measurements(row) if row is not None else None
 
+    def episode_and_patient_for(
+        self, user: User, episode_id: str
+    ) -> tuple[Episode, Patient] | None:
+        """The episode, if ``user`` may see it (as ``_visible``), and its patient, in one
+        prebuilt query: every measurement recorded runs it. The episode's measurements are left
+        unread (an empty tuple): recording one needs only the episode's own fields, and reading
+        every earlier measurement made each new one slower."""
+        if not user.is_clinician or not user.active:
+            return None
+        found = self.session.execute(
+            _EPISODE_AND_PATIENT,
+            {"episode": episode_id, "clinic": user.clinic_id, "user": user.id},
+        ).first()
+        return (_episode(found[0], ()), _patient(found[1])) if found is not None else None
+
     def episode(self, episode_id: str) -> Episode | None:
         row = self.session.get(EpisodeRow, episode_id)
         return self._with_measurements(row) if row is not None else None
@@ -498,12 +530,12 @@ class Store:
         entered_by: str | None,
         supersedes: str | None = None,
     ) -> Measurement:
-        row = MeasurementRow(
+        measurement = Measurement(
             id=new_id(),
             episode_id=episode.id,
             patient_id=episode.patient_id,
             instrument=instrument,
-            answers=list(answers),
+            answers=tuple(answers),
             total=total,
             severity=severity,
             risk_positive=risk_positive,
@@ -513,13 +545,20 @@ class Store:
             recorded_at=self.now,
             supersedes=supersedes,
         )
-        self.session.add(row)
-        try:
+        values = {
+            column.name: getattr(measurement, column.name) for column in _MEASUREMENTS.columns
+        }
+        values["answers"] = list(answers)
+        # A Core insert: one row needs none of the ORM's unit-of-work bookkeeping.
+        if supersedes is None:
+            self.session.connection().execute(_INSERT_MEASUREMENT, values)
+            return measurement
+        try:  # a second correction of the same measurement breaks the unique constraint
             with self.session.begin_nested():
-                self.session.flush()
+                self.session.connection().execute(_INSERT_MEASUREMENT, values)
         except IntegrityError:
             raise InputError("supersedes", "that measurement was already corrected") from None
-        return _measurement(row)
+        return measurement
 
     def measurement(self, measurement_id: str) -> Measurement | None:
         row = self.session.get(MeasurementRow, measurement_id)

@@ -127,7 +127,8 @@ def create_app(
         # A relative redirect: the Host header is never echoed back.
         return RedirectResponse("/static/", status_code=307)
 
-    openapi.install(app, api.REQUEST_MODELS)  # every $ref resolves within /openapi.json
+    models = [*api.REQUEST_MODELS, *records_api.REQUEST_MODELS]
+    openapi.install(app, models)  # every $ref resolves within /openapi.json
     # Static files are compressed (they hold no secrets); pages are not, as they carry the
     # CSRF token next to text a person typed (BREACH).
     static = GZipMiddleware(CachedStatic(directory=HERE / "static"), minimum_size=512)

@@ -15,6 +15,11 @@ from pydantic import BaseModel, TypeAdapter
 from bothand.contract import ProblemDetails
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token made with `bothand token create EMAIL`; it acts as its user.",
+}
 
 
 def install(app: FastAPI, request_models: Iterable[type[BaseModel]]) -> None:
@@ -37,7 +42,11 @@ def document(app: FastAPI, request_models: Iterable[type[BaseModel]]) -> dict[st
         description=app.description,
         routes=app.routes,
     )
-    schemas: dict[str, Any] = found.setdefault("components", {}).setdefault("schemas", {})
+    components = found.setdefault("components", {})
+    operations = [op for item in found.get("paths", {}).values() for op in item.values()]
+    if any("security" in op for op in operations if isinstance(op, dict)):
+        components["securitySchemes"] = {"bearer": BEARER}  # the record API's tokens
+    schemas: dict[str, Any] = components.setdefault("schemas", {})
     adapters: list[tuple[str, Any, TypeAdapter[Any]]] = [
         (model.__name__, "validation", TypeAdapter(model)) for model in request_models
     ]

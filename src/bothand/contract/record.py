@@ -1,0 +1,311 @@
+"""The clinic record as JSON (DESIGN.md, "Track contract"): a patient, the caseload, an
+episode with its decision, plan, measurements and alerts, a measurement just recorded, and a
+check-in link. The names are stable; fields may be added.
+
+Dates a person sees are ``YYYY-MM-DD``; moments are UTC, written ISO 8601 with ``Z``. A
+patient's email is never shown here: the record API names people by the clinic's reference.
+The decision and plan of an episode are shown as they were stored when it was made (the
+recommendation as first shown, unchanged), so they are plain JSON objects here.
+
+``progress``, ``review_points`` and ``redecisions`` are declared with their stable shapes;
+until the review stage fills them they are empty lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, NotRequired
+
+from typing_extensions import TypedDict
+
+from bothand.contract.safety import Safety
+from bothand.contract.score import Score
+
+if TYPE_CHECKING:
+    from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
+
+
+class PatientSummary(TypedDict):
+    """A patient, by the clinic's reference; ``timezone`` is the IANA zone their dates are
+    worked out in."""
+
+    id: str
+    reference: str
+    display_name: str | None
+    timezone: str
+    locale: str
+    created_at: str
+
+
+class LatestMeasurement(TypedDict):
+    id: str
+    episode: str
+    instrument: str
+    total: int
+    severity: str | None
+    taken_on: str
+    risk_positive: bool
+
+
+class CaseloadPatient(TypedDict):
+    """A patient of the caseload, their latest measurement still in force (null when none),
+    and how many critical alerts are open."""
+
+    patient: PatientSummary
+    latest: LatestMeasurement | None
+    open_critical_alerts: int
+
+
+class Caseload(TypedDict):
+    """The patients assigned or shared to the caller, by reference."""
+
+    patients: list[CaseloadPatient]
+
+
+class MeasurementRecord(TypedDict):
+    """One stored measurement. A correction names the one it ``supersedes``; the one it
+    replaced names it in ``superseded_by``; both stay. ``entered_by`` is a user id, or null
+    when the person entered it through a link."""
+
+    id: str
+    instrument: str
+    answers: list[int | None]
+    total: int
+    severity: str | None
+    taken_on: str
+    method: str
+    entered_by: str | None
+    recorded_at: str
+    supersedes: str | None
+    superseded_by: str | None
+    risk_positive: bool
+
+
+class AlertRecord(TypedDict):
+    """``kind``: ``critical``, ``deterioration``, ``review_due`` or ``overdue``."""
+
+    id: str
+    kind: str
+    status: str
+    raised_at: str
+    reason: str
+    measurement: str | None
+
+
+class TotalOn(TypedDict):
+    total: int
+    on: str
+
+
+class ProgressEntry(TypedDict):
+    """One instrument's course: booleans, or null where not defined (one measurement)."""
+
+    instrument: str
+    profile: str | None
+    baseline: TotalOn
+    latest: TotalOn
+    change: int | None
+    percent_change: float | None
+    response: bool | None
+    remission: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    stable_since: str | None
+
+
+class ReviewPoint(TypedDict):
+    """A milestone of the plan, due in the patient's zone; ``status``: ``upcoming``, ``due``,
+    ``done`` or ``overdue``; ``finding``: what the scores show, once there is something to
+    say."""
+
+    milestone: str
+    due_from: str
+    due_to: str
+    status: str
+    finding: NotRequired[str]
+
+
+class Redecision(TypedDict, total=False):
+    """The options decided again when the scores changed too little (the review stage)."""
+
+    id: str
+    made_at: str
+    reason: str
+
+
+class EpisodeRecord(TypedDict):
+    """One episode of care: the decision as first shown (``case`` and ``recommendation``),
+    the chosen ``option`` (null: to discuss) and ``start``, its dated ``plan`` (null when no
+    option was chosen), measurements in date order, progress, review points, re-decisions and
+    alerts."""
+
+    id: str
+    patient: PatientSummary
+    source: str
+    created_at: str
+    option: str | None
+    start: str | None
+    decision: dict[str, Any]
+    plan: dict[str, Any] | None
+    measurements: list[MeasurementRecord]
+    progress: list[ProgressEntry]
+    review_points: list[ReviewPoint]
+    redecisions: list[Redecision]
+    alerts: list[AlertRecord]
+
+
+class EpisodeCreated(TypedDict):
+    """A new episode: its decision, plan and review points, and the measurements made from
+    the answers in its case (``decision.recommendation.safety`` says whether any was urgent)."""
+
+    id: str
+    patient_id: str
+    source: str
+    created_at: str
+    option: str | None
+    start: str | None
+    decision: dict[str, Any]
+    plan: dict[str, Any] | None
+    measurements: list[MeasurementRecord]
+    review_points: list[ReviewPoint]
+
+
+class MeasurementRecorded(TypedDict):
+    """A measurement just stored: ``safety`` first (a positive risk answer makes it urgent and
+    carries the crisis resources of the patient's locale), the score as published, the
+    progress of the episode and the alerts this measurement raised."""
+
+    id: str
+    safety: Safety
+    score: Score
+    measurement: MeasurementRecord
+    progress: list[ProgressEntry]
+    alerts: list[AlertRecord]
+
+
+class CheckInLink(TypedDict):
+    """A one-time link the person opens to answer ``instruments``; it works until
+    ``expires``. The URL is shown once: only its hash is kept."""
+
+    url: str
+    expires: str
+    instruments: list[str]
+
+
+def moment(value: dt.datetime) -> str:
+    """A moment in UTC, ISO 8601 with ``Z``."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def dump_patient(patient: Patient) -> PatientSummary:
+    return {
+        "id": patient.id,
+        "reference": patient.reference,
+        "display_name": patient.display_name,
+        "timezone": patient.timezone,
+        "locale": patient.locale,
+        "created_at": moment(patient.created_at),
+    }
+
+
+def dump_caseload(rows: list[tuple[Patient, Measurement | None, int]]) -> Caseload:
+    return {
+        "patients": [
+            {
+                "patient": dump_patient(patient),
+                "latest": _latest(latest) if latest is not None else None,
+                "open_critical_alerts": critical,
+            }
+            for patient, latest, critical in rows
+        ]
+    }
+
+
+def _latest(m: Measurement) -> LatestMeasurement:
+    return {
+        "id": m.id,
+        "episode": m.episode_id,
+        "instrument": m.instrument,
+        "total": m.total,
+        "severity": m.severity,
+        "taken_on": m.taken_on.isoformat(),
+        "risk_positive": m.risk_positive,
+    }
+
+
+def dump_measurement(m: Measurement) -> MeasurementRecord:
+    return {
+        "id": m.id,
+        "instrument": m.instrument,
+        "answers": list(m.answers),
+        "total": m.total,
+        "severity": m.severity,
+        "taken_on": m.taken_on.isoformat(),
+        "method": m.method,
+        "entered_by": m.entered_by,
+        "recorded_at": moment(m.recorded_at),
+        "supersedes": m.supersedes,
+        "superseded_by": m.superseded_by,
+        "risk_positive": m.risk_positive,
+    }
+
+
+def dump_alert(alert: Alert) -> AlertRecord:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "status": alert.status,
+        "raised_at": moment(alert.raised_at),
+        "reason": alert.reason,
+        "measurement": alert.measurement_id,
+    }
+
+
+def dump_episode(episode: Episode, patient: Patient, alerts: list[Alert]) -> EpisodeRecord:
+    return {
+        "id": episode.id,
+        "patient": dump_patient(patient),
+        "source": episode.source,
+        "created_at": moment(episode.created_at),
+        "option": episode.option,
+        "start": episode.start.isoformat() if episode.start is not None else None,
+        "decision": episode.decision,
+        "plan": episode.plan,
+        "measurements": [dump_measurement(m) for m in episode.measurements],
+        "progress": [],
+        "review_points": [],
+        "redecisions": [],
+        "alerts": [dump_alert(alert) for alert in alerts],
+    }
+
+
+def dump_episode_created(episode: Episode) -> EpisodeCreated:
+    return {
+        "id": episode.id,
+        "patient_id": episode.patient_id,
+        "source": episode.source,
+        "created_at": moment(episode.created_at),
+        "option": episode.option,
+        "start": episode.start.isoformat() if episode.start is not None else None,
+        "decision": episode.decision,
+        "plan": episode.plan,
+        "measurements": [dump_measurement(m) for m in episode.measurements],
+        "review_points": [],
+    }
+
+
+def dump_recorded(
+    measurement: Measurement, safety: Safety, score: Score, alerts: list[Alert]
+) -> MeasurementRecorded:
+    return {
+        "id": measurement.id,
+        "safety": safety,
+        "score": score,
+        "measurement": dump_measurement(measurement),
+        "progress": [],
+        "alerts": [dump_alert(alert) for alert in alerts],
+    }
+
+
+def dump_check_in(link: Link, url: str) -> CheckInLink:
+    return {"url": url, "expires": moment(link.expires_at), "instruments": list(link.instruments)}
