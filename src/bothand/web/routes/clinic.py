@@ -468,6 +468,7 @@ def patient_page(
         "clinic/patient.html",
         info,
         patient=patient,
+        region=catalog.crisis.for_locale(patient.locale).region,
         alerts=alerts,
         crisis=_crisis_lines(catalog, patient) if alerts or saved_risk else None,
         saved_risk=saved_risk,
