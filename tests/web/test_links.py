@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,6 +128,7 @@ def test_an_invitation_walked_through_the_flow_is_shared_once_with_the_option_ch
     shared = walk.post("/share", {})
     assert shared.status_code == 200
     assert esc(labels["links.share.done_title"]) in shared.text
+    assert 'action="/reset"' in shared.text  # a shared device can be cleared
     assert "invitation" not in flow_answers(client)  # the spent link leaves the cookie
     record = clinic.record.patient(clinic.me, patient.id)
     assert len(record.episodes) == 1
@@ -254,7 +256,7 @@ def test_reopening_the_same_invitation_keeps_the_answers_and_another_starts_afre
 # --- the check-in -----------------------------------------------------------------------------
 
 
-def answer_form(csrf: str, **instruments: list[int | None]) -> dict[str, str]:
+def answer_form(csrf: str, **instruments: Sequence[int | None]) -> dict[str, str]:
     data = {"csrf": csrf}
     for instrument, answers in instruments.items():
         for number, value in enumerate(answers, start=1):
