@@ -198,7 +198,8 @@ def test_an_expired_invitation_is_a_plain_404_page(
     check_baseline(page)
     assert esc(catalog.labels["links.gone.title"]) in page.text
     assert esc(catalog.labels["links.gone.text"]) in page.text
-    assert 'href="/help"' in page.text
+    main = page.text[page.text.index('<main id="main"') :]
+    assert f'{esc(catalog.labels["links.gone.help"])} <a href="/help">' in main
     assert COOKIE not in page.headers.get("set-cookie", "")
 
 
@@ -209,7 +210,8 @@ def test_an_unknown_invitation_or_check_in_is_a_404_page(
     for path in (f"/invite/{secret}", f"/check-in/{secret}"):
         page = client.get(path)
         assert page.status_code == 404, path
-        assert 'href="/help"' in page.text
+        main = page.text[page.text.index('<main id="main"') :]
+        assert 'href="/help"' in main
 
 
 def test_an_invitation_that_expires_during_the_flow_shares_nothing(
