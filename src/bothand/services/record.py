@@ -173,10 +173,16 @@ class Record:
     # --- episodes -----------------------------------------------------------------------
 
     def decision_of(
-        self, data: Any, option: str | None, start: dt.date | None
+        self,
+        data: Any,
+        option: str | None,
+        start: dt.date | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any] | None]:
         """The decision as shown (the case and the recommendation made from it) and the dated
-        plan of the chosen option, or None when the option is left to discuss."""
+        plan of the chosen option, or None when the option is left to discuss. ``extra``: what
+        the decision flow knew beyond the case (what matters, the leaning, the readiness
+        check), kept as it is under ``decision["flow"]``."""
         case = parse_case(data)
         recommendation = recommend(self.catalog, case.model_dump(mode="json", exclude_none=True))
         plan = None
@@ -201,6 +207,8 @@ class Record:
             "case": case.model_dump(mode="json", exclude_none=True),
             "recommendation": recommendation,
         }
+        if extra:
+            decision["flow"] = dict(extra)
         return decision, plan
 
     def create_episode(
@@ -304,10 +312,17 @@ class Record:
             store.audit(_link_actor(link), "invitation.open", "link", link.id, patient.id)
             return link, patient
 
-    def share(self, secret: str, case: Any, option: str | None, start: dt.date | None) -> Episode:
+    def share(
+        self,
+        secret: str,
+        case: Any,
+        option: str | None,
+        start: dt.date | None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Episode:
         """The person shares the decision they made through an invitation: it becomes a new
-        episode. The link works once."""
-        decision, plan = self.decision_of(case, option, start)
+        episode (``extra`` as in ``decision_of``). The link works once."""
+        decision, plan = self.decision_of(case, option, start, extra)
         with self._work() as store:
             link = store.link(secret, "invitation")
             if link is None or not link.usable(self._now()) or link.patient_id is None:

@@ -44,6 +44,8 @@ AGE_UNSAID = "unsaid"
 RISK_PAGE = "/safety"  # the risk screen's page (the ASQ), asked on every path
 Answer = Annotated[int, Field(ge=0, le=100)]
 Weight = Annotated[int, Field(ge=0, le=3)]
+# A link's secret as the clinic sent it (``secrets.token_urlsafe``): URL-safe, never long.
+LinkSecret = Annotated[str, Field(min_length=16, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class FlowAnswers(BaseModel):
@@ -61,7 +63,9 @@ class FlowAnswers(BaseModel):
     - ``sure_before``, ``sure_after``: the readiness check, area -> yes / no;
     - ``option``, ``start``: the option and start date chosen for the plan;
     - ``risk``: answers to the risk screen (the ASQ), asked when no concern's questionnaire
-      asks about risk (``services.intake.risk_screen_for``); None where unanswered.
+      asks about risk (``services.intake.risk_screen_for``); None where unanswered;
+    - ``invitation``: the secret of the clinic's invitation link this flow was started from
+      (``routes/links.py``): only then may the person share the result with the clinic.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -86,6 +90,7 @@ class FlowAnswers(BaseModel):
     option: OptionId | None = None
     start: dt.date | None = None
     risk: tuple[Answer | None, ...] = ()
+    invitation: LinkSecret | None = None
 
     @field_validator("concerns")
     @classmethod
@@ -117,7 +122,7 @@ class FlowAnswers(BaseModel):
 
     @property
     def answered_anything(self) -> bool:
-        return bool(self.to_cookie().keys() - {"csrf"})
+        return bool(self.to_cookie().keys() - {"csrf", "invitation"})
 
     @property
     def values_done(self) -> bool:

@@ -190,6 +190,13 @@ def _plan_page(
         sure_before=state.sure_before,
         sure_after=state.sure_after,
         sure_areas=SURE_AREAS,
+        # The share box (templates/links/_share_box.html), only for a flow a clinic's
+        # invitation started: the choice it would send, or None ("to discuss").
+        invited=state.invitation is not None,
+        share_choice=next((o["name"] for o in result["options"] if o["id"] == state.option), None)
+        if state.start
+        else None,
+        share_start=date_text(state.start, locale) if state.start and state.option else None,
         **more,
     )
 

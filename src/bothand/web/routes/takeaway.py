@@ -270,10 +270,17 @@ def _cited(catalog: Catalog, options: list[dict[str, Any]], plan: Plan) -> tuple
 # --- routes -----------------------------------------------------------------------------------
 
 
-def _render(request: Request, templates: Any, summary: Summary, pdf: bool) -> str:
+def _render(
+    request: Request, templates: Any, summary: Summary, pdf: bool, invited: bool = False
+) -> str:
+    """``invited``: the flow came from a clinic's invitation, so the page links to sharing."""
     template = templates.get_template("summary.html")
     html: str = template.render(
-        request=request, s=summary, pdf=pdf, lang=summary.safety.get("locale", "en")[:2]
+        request=request,
+        s=summary,
+        pdf=pdf,
+        invited=invited,
+        lang=summary.safety.get("locale", "en")[:2],
     )
     return html
 
@@ -281,7 +288,8 @@ def _render(request: Request, templates: Any, summary: Summary, pdf: bool) -> st
 @router.get("/summary", response_class=HTMLResponse)
 def summary_page(flow: FlowDep, clock: ClockDep, templates: TemplatesDep) -> HTMLResponse:
     summary = build_summary(flow.catalog, flow.state, clock.today())
-    return HTMLResponse(_render(flow.request, templates, summary, pdf=False))
+    invited = flow.state.invitation is not None
+    return HTMLResponse(_render(flow.request, templates, summary, pdf=False, invited=invited))
 
 
 class PdfLimit:
