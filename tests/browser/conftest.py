@@ -265,7 +265,9 @@ def wide_page(open_page: OpenPage) -> Page:
 
 def check_axe(page: Page) -> None:
     """Run axe-core with the WCAG 2.2 A/AA tags; fail listing each violation's rule id,
-    impact, help text and the CSS target of every node."""
+    impact, help text and the CSS target of every node. Waits for the page's load event first:
+    a page checked before its stylesheet applies shows unstyled, too-small targets."""
+    page.wait_for_load_state("load")
     results = Axe().run(
         page,
         options={

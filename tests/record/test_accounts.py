@@ -207,3 +207,15 @@ def test_an_email_has_one_account(catalog: Catalog, database: Database, clock: M
         clinic.accounts.add_user("CLIN-n@example.org", clinic.clinic_id, ["clinician"], PASSWORD)
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 2
+
+
+def test_text_a_database_cannot_hold_is_refused_not_an_error(
+    catalog: Catalog, database: Database, clock: MovingClock
+) -> None:
+    clinic = make_clinic(catalog, database, clock)
+    with pytest.raises(SignInError) as refused:
+        clinic.accounts.sign_in("clin-n\x00@example.org", PASSWORD, "10.0.0.1")
+    assert refused.value.reason == "wrong"
+    with pytest.raises(InputError, match="name"):
+        clinic.accounts.create_clinic("North\x00")
+    assert not clinic.accounts.revoke_token(clinic.clinician, "t\x00")

@@ -266,3 +266,25 @@ def test_only_admins_read_the_trail(
     with pytest.raises(NotFoundError):
         south.record.trail(south.actor(south.admin), patient.id)
     assert all(e.clinic_id == south.clinic_id for e in south.record.trail(south.actor(south.admin)))
+
+
+def test_text_a_database_cannot_hold_is_refused_by_name(north: Clinic, database: Database) -> None:
+    """PostgreSQL refuses NUL in text: without these checks each would be a 500."""
+    for kwargs, field in (
+        ({"reference": "A\x00B", "timezone": "Europe/London"}, "reference"),
+        (
+            {"reference": "A", "timezone": "Europe/London", "display_name": "Ann\x00"},
+            "display_name",
+        ),
+        ({"reference": "A", "timezone": "Europe/Lon\x00don"}, "timezone"),
+        ({"reference": "A", "timezone": "Europe/London", "email": "a\x00@b.org"}, "email"),
+    ):
+        with pytest.raises(InputError) as error:
+            north.record.add_patient(north.me, **kwargs)  # type: ignore[arg-type]
+        assert error.value.field == field
+    for odd in ("a\x00b", "x" * 65, "\ud800"):
+        with pytest.raises(NotFoundError):
+            north.record.patient(north.me, odd)
+        with pytest.raises(NotFoundError):
+            north.record.episode(north.me, odd)
+    assert _count(database, "patients") == 0

@@ -10,8 +10,11 @@ out in the patient's IANA zone by the caller.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from bothand.domain.errors import InputError
 
 Role = Literal["clinician", "admin"]
 ROLES: tuple[Role, ...] = ("clinician", "admin")
@@ -172,3 +175,15 @@ class Actor:
     @property
     def label(self) -> str:
         return f"{self.kind}:{self.id}" if self.kind != "system" else "system"
+
+
+def one_line(value: str, field: str, longest: int) -> str:
+    """Text a person typed, as it is stored: runs of whitespace made one space, ends trimmed.
+    A control character or a lone surrogate is refused (an ``InputError`` naming ``field``):
+    it has no place in a name or a reference, and PostgreSQL cannot store NUL."""
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+        raise InputError(field, "must not hold control characters")
+    text = " ".join(value.split())
+    if len(text) > longest:
+        raise InputError(field, f"use at most {longest} characters")
+    return text

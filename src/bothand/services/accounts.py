@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bothand.domain.clock import Clock
 from bothand.domain.errors import BothandError, InputError
-from bothand.domain.record import ROLES, Actor, ApiToken, Clinic, Link, Role, User
+from bothand.domain.record import ROLES, Actor, ApiToken, Clinic, Link, Role, User, one_line
 from bothand.storage import Database, Store, unit_of_work
 
 HASHER = PasswordHasher()  # Argon2id, t=3, m=64 MiB, p=4
@@ -79,7 +79,7 @@ def hash_password(password: str) -> str:
 
 
 def check_email(email: str) -> str:
-    email = email.strip().lower()
+    email = one_line(email, "email", 320).lower()
     if not EMAIL.match(email) or len(email) > 320:
         raise InputError("email", "give an email address such as name@clinic.org")
     return email
@@ -110,8 +110,8 @@ class Accounts:
     # --- clinics, users, tokens ---------------------------------------------------------
 
     def create_clinic(self, name: str, actor: Actor = SYSTEM) -> Clinic:
-        name = " ".join(name.split())
-        if not name or len(name) > 200:
+        name = one_line(name, "name", 200)
+        if not name:
             raise InputError("name", "give the clinic a name of 1 to 200 characters")
         with self._work() as store:
             clinic = store.add_clinic(name)
@@ -177,9 +177,7 @@ class Accounts:
 
     def create_token(self, email: str, name: str, actor: Actor = SYSTEM) -> ApiToken:
         email = check_email(email)
-        name = " ".join(name.split()) or "API token"
-        if len(name) > 100:
-            raise InputError("name", "use at most 100 characters")
+        name = one_line(name, "name", 100) or "API token"
         with self._work() as store:
             user = store.user_by_email(email)
             if user is None or (actor.clinic_id is not None and user.clinic_id != actor.clinic_id):
@@ -232,8 +230,8 @@ class Accounts:
         self, secret: str, clinic_name: str, email: str, password: str
     ) -> tuple[Clinic, User]:
         """Create the clinic and its first admin (also a clinician) from the setup link."""
-        name = " ".join(clinic_name.split())
-        if not name or len(name) > 200:
+        name = one_line(clinic_name, "clinic", 200)
+        if not name:
             raise InputError("clinic", "give the clinic a name of 1 to 200 characters")
         email = check_email(email)
         hashed = hash_password(password)

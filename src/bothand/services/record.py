@@ -39,6 +39,7 @@ from bothand.domain.record import (
     Measurement,
     Patient,
     User,
+    one_line,
 )
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
@@ -114,7 +115,7 @@ class Record:
         email: str | None = None,
     ) -> Patient:
         user = _clinician(actor)
-        reference = " ".join(reference.split())
+        reference = one_line(reference, "reference", 100)
         if not reference or len(reference) > 100:
             raise InputError("reference", "give the clinic's reference, 1 to 100 characters")
         check_zone(timezone)
@@ -123,7 +124,7 @@ class Record:
         if locale not in codes:
             known = ", ".join(sorted(codes))
             raise InputError("locale", f"'{locale}' is not a locale; use one of {known}")
-        display_name = " ".join((display_name or "").split()) or None
+        display_name = one_line(display_name or "", "display_name", 200) or None
         if display_name is not None and len(display_name) > 200:
             raise InputError("display_name", "use at most 200 characters")
         if email:

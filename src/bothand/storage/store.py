@@ -78,6 +78,13 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
+def _storable(value: str, longest: int = 64) -> bool:
+    """Whether an id (or an email) from outside could be stored at all: printable and not too
+    long. One that could not is simply not found, without asking the database (PostgreSQL
+    refuses NUL in text: asking would be an error, not an answer)."""
+    return len(value) <= longest and value.isprintable()
+
+
 def digest(secret: str) -> str:
     """How a token, a link or a session id is kept: its SHA-256, never itself. The secrets
     carry at least 128 random bits, so a plain hash is enough (no salt or stretching)."""
@@ -181,14 +188,20 @@ class Store:
         return _user(row)
 
     def user(self, user_id: str) -> User | None:
+        if not _storable(user_id):
+            return None
         row = self.session.get(UserRow, user_id)
         return _user(row) if row is not None else None
 
     def user_in_clinic(self, clinic_id: str, user_id: str) -> User | None:
+        if not _storable(user_id):
+            return None
         row = self.session.get(UserRow, user_id)
         return _user(row) if row is not None and row.clinic_id == clinic_id else None
 
     def user_by_email(self, email: str) -> User | None:
+        if not _storable(email, 320):
+            return None
         row = self.session.execute(
             select(UserRow).where(UserRow.email == email)
         ).scalar_one_or_none()
@@ -308,6 +321,8 @@ class Store:
         return [_token(row) for row in rows]
 
     def revoke_token(self, user_id: str, token_id: str) -> bool:
+        if not _storable(token_id):
+            return False
         result = self.session.execute(
             update(ApiTokenRow)
             .where(
@@ -387,6 +402,8 @@ class Store:
         )
 
     def patient_for(self, user: User, patient_id: str) -> Patient | None:
+        if not _storable(patient_id):
+            return None
         row = self.session.execute(
             select(PatientRow).where(PatientRow.id == patient_id, self._visible(user))
         ).scalar_one_or_none()
@@ -394,10 +411,14 @@ class Store:
 
     def patient(self, patient_id: str) -> Patient | None:
         """A patient whatever the user: for a link, which names its patient itself."""
+        if not _storable(patient_id):
+            return None
         row = self.session.get(PatientRow, patient_id)
         return _patient(row) if row is not None else None
 
     def patient_in_clinic(self, clinic_id: str, patient_id: str) -> Patient | None:
+        if not _storable(patient_id):
+            return None
         row = self.session.get(PatientRow, patient_id)
         return _patient(row) if row is not None and row.clinic_id == clinic_id else None
 
@@ -463,6 +484,8 @@ class Store:
         return _episode(row, ())
 
     def episode_for(self, user: User, episode_id: str) -> Episode | None:
+        if not _storable(episode_id):
+            return None
         row = self.session.execute(
             select(EpisodeRow)
             .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
@@ -477,7 +500,7 @@ class Store:
         prebuilt query: every measurement recorded runs it. The episode's measurements are left
         unread (an empty tuple): recording one needs only the episode's own fields, and reading
         every earlier measurement made each new one slower."""
-        if not user.is_clinician or not user.active:
+        if not user.is_clinician or not user.active or not _storable(episode_id):
             return None
         found = self.session.execute(
             _EPISODE_AND_PATIENT,
@@ -486,6 +509,8 @@ class Store:
         return (_episode(found[0], ()), _patient(found[1])) if found is not None else None
 
     def episode(self, episode_id: str) -> Episode | None:
+        if not _storable(episode_id):
+            return None
         row = self.session.get(EpisodeRow, episode_id)
         return self._with_measurements(row) if row is not None else None
 
@@ -561,6 +586,8 @@ class Store:
         return measurement
 
     def measurement(self, measurement_id: str) -> Measurement | None:
+        if not _storable(measurement_id):
+            return None
         row = self.session.get(MeasurementRow, measurement_id)
         return _measurement(row) if row is not None else None
 
