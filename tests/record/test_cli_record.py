@@ -106,3 +106,12 @@ def test_a_fresh_data_folder_needs_an_upgrade_first(
     assert run(["db", "upgrade"], capsys)[1] == "The database was migrated from empty to 0001.\n"
     assert run(["db", "backup", str(tmp_path / "copy.sqlite3")], capsys)[0] == 0
     assert (tmp_path / "copy.sqlite3").stat().st_size > 0
+
+
+def test_serve_refuses_a_database_newer_than_the_code(
+    env: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with env.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
+    code, _, err = run(["serve", "--port", "1"], capsys)
+    assert code == 2 and "newer than this version of Bothand" in err

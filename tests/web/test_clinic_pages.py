@@ -558,3 +558,19 @@ def test_every_clinic_route_with_an_id_is_404_for_another_clinics_record(world: 
     south_measurement = south.record.patient(south.me, patient_id).episodes[0].measurements[0].id
     url = f"/clinic/episodes/{own_episode}/measurements/new?supersedes={south_measurement}"
     assert world.client.get(url).status_code == 404
+
+
+def test_going_through_it_together_opens_the_flow_for_this_patient_here(world: World) -> None:
+    token = world.signed_in("clin-n@example.org")
+    patient = world.north.record.add_patient(world.north.me, "T-1", "Europe/London", "en-GB")
+    page = world.client.get(f"/clinic/patients/{patient.id}")
+    assert 'action="/clinic/patients/' + patient.id + '/together"' in page.text
+    moved = world.client.post(
+        f"/clinic/patients/{patient.id}/together", data={"csrf": token}, follow_redirects=False
+    )
+    assert moved.status_code == 303 and moved.headers["location"].startswith("/invite/")
+    welcome = world.client.get(moved.headers["location"])
+    assert welcome.status_code == 200
+    assert world.north.record.invitation(moved.headers["location"].split("/")[-1]) is not None
+    refused = world.client.post(f"/clinic/patients/{patient.id}/together", data={"csrf": "x"})
+    assert refused.status_code == 403

@@ -501,6 +501,16 @@ def new_episode(
     return _see(f"/clinic/patients/{patient_id}")
 
 
+@router.post("/clinic/patients/{patient_id}/together")
+def together(
+    patient_id: str, info: SignedInDep, form: ClinicFormDep, record: RecordDep
+) -> Response:
+    """Go through the decision aid with the person now, on this device: an invitation opened
+    here at once. At its end the person chooses whether to share, as with a link sent home."""
+    link = record.invite(info.actor, patient_id)
+    return RedirectResponse(f"/invite/{link.token}", status_code=303)
+
+
 @router.post("/clinic/patients/{patient_id}/invite", response_class=HTMLResponse)
 def invite(
     patient_id: str,
