@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable
 
 from sqlalchemy import Table, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bothand.domain.record import AuditEvent
@@ -96,14 +97,12 @@ class Pending:
         self.patient_id = patient_id
 
 
-def append(session: Session, events: Iterable[Pending], at: dt.datetime) -> None:
-    """Chain ``events`` onto the trail, in order, inside the session's transaction."""
+def append(connection: Connection, events: Iterable[Pending], at: dt.datetime) -> None:
+    """Chain ``events`` onto the trail, in order, inside the connection's transaction (Core
+    statements: this runs in every unit of work)."""
     events = list(events)
     if not events:
         return
-    # Core statements on the session's connection (same transaction): the ORM layer adds
-    # nothing here, and this runs in every unit of work.
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(_LOCK, {"key": LOCK_KEY})
     last = connection.execute(_LAST).first()
