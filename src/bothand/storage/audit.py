@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session
 
 from bothand.domain.record import AuditEvent
 from bothand.storage.models import AuditRow
+from bothand.storage.prepared import Prepared
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x0B07_A4D0  # PostgreSQL advisory lock: "the audit chain"
 _EVENTS: Table = AuditRow.__table__  # type: ignore[assignment]
 # Built once: every unit of work that notes an event runs them.
-_LAST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
-_INSERT = insert(_EVENTS)
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST = Prepared(select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1))
+_INSERT = Prepared(insert(_EVENTS))
+_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
 
 
 def event_hash(
@@ -104,9 +105,9 @@ def append(connection: Connection, events: Iterable[Pending], at: dt.datetime) -
     if not events:
         return
     if connection.dialect.name == "postgresql":
-        connection.execute(_LOCK, {"key": LOCK_KEY})
-    last = connection.execute(_LAST).first()
-    seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
+        _LOCK.rows(connection, {"key": LOCK_KEY})
+    last = _LAST.rows(connection, {})
+    seq, prev = (last[0][0], last[0][1]) if last else (0, GENESIS)
     rows = []
     for event in events:
         seq += 1
@@ -138,7 +139,7 @@ def append(connection: Connection, events: Iterable[Pending], at: dt.datetime) -
             }
         )
         prev = digest
-    connection.execute(_INSERT, rows)
+    _INSERT.run(connection, rows)
 
 
 def first_break(session: Session, batch: int = 5000) -> tuple[int, str] | None:

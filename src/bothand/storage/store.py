@@ -56,14 +56,16 @@ from bothand.storage.models import (
     SignInFailureRow,
     UserRow,
 )
+from bothand.storage.prepared import Prepared
 
 _MEASUREMENTS: Table = MeasurementRow.__table__  # type: ignore[assignment]
 # Statements run on every measurement recorded, built once (building one costs about as much
 # as running it).
 _INSERT_MEASUREMENT = insert(_MEASUREMENTS)
 _MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
+_ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
 _ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
-_INSERT_ALERT = insert(_ALERTS)
+_ADD_ALERT = Prepared(insert(_ALERTS))
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
@@ -84,6 +86,7 @@ _MEASUREMENT_TARGET = (
         ),
     )
 )
+_FIND_TARGET = Prepared(_MEASUREMENT_TARGET)
 
 
 def new_id() -> str:
@@ -543,13 +546,12 @@ class Store:
         measurements are read."""
         if not user.is_clinician or not user.active or not _storable(episode_id):
             return None
-        found = self.connection.execute(
-            _MEASUREMENT_TARGET,
-            {"episode": episode_id, "clinic": user.clinic_id, "user": user.id},
-        ).first()
-        if found is None:
+        found = _FIND_TARGET.rows(
+            self.connection, {"episode": episode_id, "clinic": user.clinic_id, "user": user.id}
+        )
+        if not found:
             return None
-        return found[0], Patient(*found[1:])
+        return found[0][0], Patient(*found[0][1:])
 
     def episode(self, episode_id: str) -> Episode | None:
         if not _storable(episode_id):
@@ -616,9 +618,9 @@ class Store:
         )
         values = {name: getattr(measurement, name) for name in _MEASUREMENT_COLUMNS}
         values["answers"] = list(answers)
-        # A Core insert: one row needs none of the ORM's unit-of-work bookkeeping.
+        # One row needs none of the ORM's unit-of-work bookkeeping.
         if supersedes is None:
-            self.connection.execute(_INSERT_MEASUREMENT, values)
+            _ADD_MEASUREMENT.run(self.connection, (values,))
             return measurement
         try:  # a second correction of the same measurement breaks the unique constraint
             with self.connection.begin_nested():
@@ -646,20 +648,22 @@ class Store:
         alert = Alert(
             new_id(), patient.id, episode_id, measurement_id, kind, "open", self.now, reason
         )
-        # A Core insert, as a measurement's: it runs in the same path.
-        self.connection.execute(
-            _INSERT_ALERT,
-            {
-                "id": alert.id,
-                "clinic_id": patient.clinic_id,
-                "patient_id": patient.id,
-                "episode_id": episode_id,
-                "measurement_id": measurement_id,
-                "kind": kind,
-                "status": "open",
-                "raised_at": self.now,
-                "reason": reason,
-            },
+        # Prepared, as a measurement's insert: it runs in the same path.
+        _ADD_ALERT.run(
+            self.connection,
+            (
+                {
+                    "id": alert.id,
+                    "clinic_id": patient.clinic_id,
+                    "patient_id": patient.id,
+                    "episode_id": episode_id,
+                    "measurement_id": measurement_id,
+                    "kind": kind,
+                    "status": "open",
+                    "raised_at": self.now,
+                    "reason": reason,
+                },
+            ),
         )
         return alert
 
