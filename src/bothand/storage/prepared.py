@@ -32,6 +32,9 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect)
         self.sql: str = compiled.string
         named = compiled.bind_names.items()  # each parameter and its name in the SQL
+        if any(bind.expanding or bind.literal_execute for bind, _ in named):
+            # Such parameters are rendered into the SQL at each execution (an IN list).
+            raise ValueError("a prepared statement takes no expanding or literal parameters")
         self.binds: dict[str, Convert] = {
             name: bind.type.dialect_impl(dialect).bind_processor(dialect) for bind, name in named
         }
