@@ -6,6 +6,7 @@ NULLs), the same values read back, and a fixed LIMIT kept."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
@@ -104,3 +105,35 @@ def test_an_in_list_is_refused(database: Database) -> None:
     listed = Prepared(select(EVENTS.c.seq).where(EVENTS.c.seq.in_([1, 2])))
     with database.engine.connect() as connection, pytest.raises(ValueError, match="expanding"):
         listed.rows(connection, {})
+
+
+def test_two_writers_at_once_keep_one_chain(
+    database: Database, catalog: Catalog, clock: MovingClock
+) -> None:
+    """The chain's head is read in the same round trip as its lock (a pipeline on PostgreSQL),
+    but after it: two threads recording at once never chain onto the same event (which would
+    break the chain or collide on its sequence number)."""
+    north = make_clinic(catalog, database, clock)
+    patient = north.record.add_patient(north.me, "T-1", "UTC")
+    episodes = [
+        north.record.create_episode(north.me, patient.id, case(), None, None).id for _ in "ab"
+    ]
+    before, _ = north.record.verify_audit()
+    start = threading.Barrier(len(episodes))
+    failures: list[BaseException] = []
+
+    def write(episode_id: str) -> None:
+        try:
+            start.wait()
+            for _ in range(25):
+                north.record.record(north.me, episode_id, "phq9", [1] * 8 + [0], clock.today())
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(e,)) for e in episodes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert north.record.verify_audit() == (before + 50, None)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bothand.domain.record import AuditEvent
 from bothand.storage.models import AuditRow
-from bothand.storage.prepared import Prepared
+from bothand.storage.prepared import Prepared, queries
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x0B07_A4D0  # PostgreSQL advisory lock: "the audit chain"
@@ -98,16 +99,42 @@ class Pending:
         self.patient_id = patient_id
 
 
-def append(connection: Connection, events: Iterable[Pending], at: dt.datetime) -> None:
+Head = tuple[int, str]  # the last event's seq and hash: what the next one chains onto
+
+
+def lock_steps(connection: Connection) -> list[tuple[Prepared, dict[str, Any]]]:
+    """The queries that take the chain's lock and then read its head, for ``queries``: the
+    lock (PostgreSQL; on SQLite the transaction holds the write lock from its BEGIN) comes
+    first, so the head is read by a later statement, after the lock is held."""
+    steps: list[tuple[Prepared, dict[str, Any]]] = []
+    if connection.dialect.name == "postgresql":
+        steps.append((_LOCK, {"key": LOCK_KEY}))
+    steps.append((_LAST, {}))
+    return steps
+
+
+def head_of(last: list[tuple[Any, ...]]) -> Head:
+    """The chain's head from the rows of ``_LAST`` (the last of ``lock_steps``)."""
+    return (last[0][0], last[0][1]) if last else (0, GENESIS)
+
+
+def append(
+    connection: Connection,
+    events: Iterable[Pending],
+    at: dt.datetime,
+    head: Head | None = None,
+) -> Head | None:
     """Chain ``events`` onto the trail, in order, inside the connection's transaction (Core
-    statements: this runs in every unit of work)."""
+    statements: this runs in every unit of work). ``head`` is the chain's head when this
+    transaction already holds the lock and read it (``lock_steps``) and has appended nothing
+    since; otherwise the lock is taken and the head read here. Returns the new head (None
+    when there was nothing to append)."""
     events = list(events)
     if not events:
-        return
-    if connection.dialect.name == "postgresql":
-        _LOCK.rows(connection, {"key": LOCK_KEY})
-    last = _LAST.rows(connection, {})
-    seq, prev = (last[0][0], last[0][1]) if last else (0, GENESIS)
+        return head
+    if head is None:
+        head = head_of(queries(connection, lock_steps(connection))[-1])
+    seq, prev = head
     rows = []
     for event in events:
         seq += 1
@@ -140,6 +167,7 @@ def append(connection: Connection, events: Iterable[Pending], at: dt.datetime) -
         )
         prev = digest
     _INSERT.run(connection, rows)
+    return seq, prev
 
 
 def first_break(session: Session, batch: int = 5000) -> tuple[int, str] | None:

@@ -17,6 +17,7 @@ measurement) go through ``Connection.execute``, which turns them into SQLAlchemy
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
@@ -85,14 +86,10 @@ class Prepared:
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a query; its rows with each value converted by its column's type."""
-        compiled = self._for(connection.dialect)
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(compiled.sql, compiled.parameters(values))
-            found = cursor.fetchall()
-        finally:
-            cursor.close()
-        results = compiled.results
+        return queries(connection, [(self, values)])[0]
+
+    def _convert(self, dialect: Dialect, found: Sequence[Any]) -> list[tuple[Any, ...]]:
+        results = self._for(dialect).results
         if not results:
             return [tuple(row) for row in found]
         return [
@@ -112,3 +109,33 @@ class Prepared:
                 cursor.execute(compiled.sql, compiled.parameters(values))
         finally:
             cursor.close()
+
+
+def queries(
+    connection: Connection, steps: Sequence[tuple[Prepared, Mapping[str, Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """Run queries in order, each to its end before the next begins; the rows of each. On
+    PostgreSQL they go in one pipeline (psycopg's pipeline mode): sent together, run by the
+    server one after the other in the transaction, answered together, so the whole costs
+    one round trip instead of one each (with the transaction's BEGIN, when they are its
+    first statements)."""
+    dialect = connection.dialect
+    dbapi = connection.connection
+    cursors = [dbapi.cursor() for _ in steps]
+    try:
+        pipeline = (
+            dbapi.driver_connection.pipeline()  # type: ignore[union-attr]
+            if dialect.name == "postgresql" and len(steps) > 1
+            else nullcontext()
+        )
+        with pipeline:
+            for cursor, (prepared, values) in zip(cursors, steps, strict=True):
+                compiled = prepared._for(dialect)
+                cursor.execute(compiled.sql, compiled.parameters(values))
+            found = [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [
+        prepared._convert(dialect, rows) for (prepared, _), rows in zip(steps, found, strict=True)
+    ]

@@ -56,7 +56,7 @@ from bothand.storage.models import (
     SignInFailureRow,
     UserRow,
 )
-from bothand.storage.prepared import Prepared
+from bothand.storage.prepared import Prepared, queries
 
 _MEASUREMENTS: Table = MeasurementRow.__table__  # type: ignore[assignment]
 # Statements run on every measurement recorded, built once (building one costs about as much
@@ -131,6 +131,8 @@ class Store:
         self.now = now
         self._events: list[audit.Pending] = []
         self._session: Session | None = None
+        # The audit chain's head, when this unit of work has locked and read it already.
+        self._head: audit.Head | None = None
 
     @property
     def session(self) -> Session:
@@ -147,7 +149,7 @@ class Store:
     def finish(self) -> None:
         if self._session is not None:
             self._session.flush()
-        audit.append(self.connection, self._events, self.now)
+        self._head = audit.append(self.connection, self._events, self.now, self._head)
         self._events.clear()
 
     def close(self) -> None:
@@ -546,11 +548,15 @@ class Store:
         measurements are read."""
         if not user.is_clinician or not user.active or not _storable(episode_id):
             return None
-        found = _FIND_TARGET.rows(
-            self.connection, {"episode": episode_id, "clinic": user.clinic_id, "user": user.id}
+        # With the audit chain's lock and head, which this unit of work needs at its end:
+        # on PostgreSQL all go in one round trip.
+        params = {"episode": episode_id, "clinic": user.clinic_id, "user": user.id}
+        *_, last, found = queries(
+            self.connection, [*audit.lock_steps(self.connection), (_FIND_TARGET, params)]
         )
         if not found:
             return None
+        self._head = audit.head_of(last)
         return found[0][0], Patient(*found[0][1:])
 
     def episode(self, episode_id: str) -> Episode | None:
