@@ -115,10 +115,10 @@ def queries(
     connection: Connection, steps: Sequence[tuple[Prepared, Mapping[str, Any]]]
 ) -> list[list[tuple[Any, ...]]]:
     """Run queries in order, each to its end before the next begins; the rows of each. On
-    PostgreSQL they go in one pipeline (psycopg's pipeline mode): sent together, run by the
-    server one after the other in the transaction, answered together, so the whole costs
-    one round trip instead of one each (with the transaction's BEGIN, when they are its
-    first statements)."""
+    PostgreSQL they go in one pipeline (psycopg's pipeline mode): sent together and run by
+    the server one after the other in the transaction. That costs two exchanges with the
+    server (the answers, then the pipeline's closing sync) whatever their number, instead of
+    one per query; psycopg sends a transaction's BEGIN before it, on its own."""
     dialect = connection.dialect
     dbapi = connection.connection
     cursors = [dbapi.cursor() for _ in steps]

@@ -549,7 +549,7 @@ class Store:
         if not user.is_clinician or not user.active or not _storable(episode_id):
             return None
         # With the audit chain's lock and head, which this unit of work needs at its end:
-        # on PostgreSQL all go in one round trip.
+        # on PostgreSQL the three go in one pipeline.
         params = {"episode": episode_id, "clinic": user.clinic_id, "user": user.id}
         *_, last, found = queries(
             self.connection, [*audit.lock_steps(self.connection), (_FIND_TARGET, params)]
