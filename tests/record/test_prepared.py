@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Table, bindparam, insert, select
 
 from bothand.catalog import Catalog
-from bothand.storage import Database, unit_of_work
+from bothand.storage import Database, prepared, unit_of_work
 from bothand.storage.models import AuditRow, MeasurementRow
 from bothand.storage.prepared import Prepared
 from tests.conftest import MovingClock
@@ -137,3 +137,18 @@ def test_two_writers_at_once_keep_one_chain(
         thread.join()
     assert failures == []
     assert north.record.verify_audit() == (before + 50, None)
+
+
+def test_without_pipeline_mode_the_queries_run_one_by_one(
+    database: Database, catalog: Catalog, clock: MovingClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A libpq older than 14 has no pipeline mode: the same queries run in turn, with the
+    same result (the capability check is the only thing replaced)."""
+    monkeypatch.setattr(prepared, "_pipelines", lambda: False)
+    north = make_clinic(catalog, database, clock)
+    patient = north.record.add_patient(north.me, "S-1", "UTC")
+    episode = north.record.create_episode(north.me, patient.id, case(), None, None)
+    before, _ = north.record.verify_audit()
+    for _ in range(3):
+        north.record.record(north.me, episode.id, "phq9", [1] * 8 + [0], clock.today())
+    assert north.record.verify_audit() == (before + 3, None)

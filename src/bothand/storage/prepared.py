@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
+from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
@@ -111,6 +112,14 @@ class Prepared:
             cursor.close()
 
 
+@cache
+def _pipelines() -> bool:
+    """Whether psycopg's libpq has pipeline mode (14 or newer; its binary build does)."""
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
+
+
 def queries(
     connection: Connection, steps: Sequence[tuple[Prepared, Mapping[str, Any]]]
 ) -> list[list[tuple[Any, ...]]]:
@@ -118,14 +127,15 @@ def queries(
     PostgreSQL they go in one pipeline (psycopg's pipeline mode): sent together and run by
     the server one after the other in the transaction. That costs two exchanges with the
     server (the answers, then the pipeline's closing sync) whatever their number, instead of
-    one per query; psycopg sends a transaction's BEGIN before it, on its own."""
+    one per query; psycopg sends a transaction's BEGIN before it, on its own. Without
+    pipeline mode (a libpq older than 14) they run one after the other."""
     dialect = connection.dialect
     dbapi = connection.connection
     cursors = [dbapi.cursor() for _ in steps]
     try:
         pipeline = (
             dbapi.driver_connection.pipeline()  # type: ignore[union-attr]
-            if dialect.name == "postgresql" and len(steps) > 1
+            if dialect.name == "postgresql" and len(steps) > 1 and _pipelines()
             else nullcontext()
         )
         with pipeline:
