@@ -256,7 +256,8 @@ class Record:
                     store,
                     actor,
                     patient,
-                    episode,
+                    episode.id,
+                    episode.created_at,
                     instrument,
                     answers,
                     today,
@@ -268,7 +269,8 @@ class Record:
                 store,
                 actor,
                 patient,
-                episode,
+                episode.id,
+                episode.created_at,
                 screen["instrument"],
                 screen["answers"],
                 today,
@@ -356,20 +358,29 @@ class Record:
             )
         with self._work() as store:
             user = _clinician(actor)
-            found = store.episode_and_patient_for(user, episode_id)
+            found = store.measurement_target(user, episode_id)
             if found is None:
                 raise NotFoundError("episode")
-            episode, patient = found
+            began, patient = found
             if supersedes is not None:
                 old = store.measurement(supersedes)
-                if old is None or old.episode_id != episode.id:
+                if old is None or old.episode_id != episode_id:
                     raise NotFoundError("measurement")
                 if old.instrument != instrument:
                     raise InputError(
                         "instrument", f"a correction of {old.instrument} must be {old.instrument}"
                     )
             return self._store_measurement(
-                store, actor, patient, episode, instrument, answers, taken_on, method, supersedes
+                store,
+                actor,
+                patient,
+                episode_id,
+                began,
+                instrument,
+                answers,
+                taken_on,
+                method,
+                supersedes,
             )
 
     def _store_measurement(
@@ -377,17 +388,20 @@ class Record:
         store: Store,
         actor: Actor,
         patient: Patient,
-        episode: Episode,
+        episode_id: str,
+        began: dt.datetime,
         instrument: str,
         answers: Sequence[int | None],
         taken_on: dt.date,
         method: str,
         supersedes: str | None = None,
     ) -> Recorded:
+        """Score and store one measurement of ``patient``'s episode ``episode_id``, which
+        began at ``began``."""
         today = patient_today(patient, self._now())
         if taken_on > today:
             raise InputError("taken_on", f"{taken_on} is in the future in the patient's time zone")
-        opened = patient_today(patient, episode.created_at)
+        opened = patient_today(patient, began)
         if taken_on < opened:
             raise InputError("taken_on", f"{taken_on} is before the episode began ({opened})")
         result = score_form(self.catalog, instrument, answers, patient.locale)
@@ -395,7 +409,8 @@ class Record:
         if score.total is None:
             raise InputError("answers", "answer every question, or all but one")
         measurement = store.add_measurement(
-            episode,
+            episode_id,
+            patient.id,
             instrument,
             answers,
             score.total,
@@ -410,7 +425,7 @@ class Record:
         store.audit(actor, action, "measurement", measurement.id, patient.id)
         alerts = []
         if result.safety.urgent:
-            alert = store.add_alert(patient, "critical", "risk_answer", episode.id, measurement.id)
+            alert = store.add_alert(patient, "critical", "risk_answer", episode_id, measurement.id)
             store.audit(actor, "alert.create", "alert", alert.id, patient.id)
             alerts.append(alert)
         return Recorded(measurement, result.safety, alerts)
@@ -498,7 +513,8 @@ class Record:
                     store,
                     actor,
                     patient,
-                    episode,
+                    episode.id,
+                    episode.created_at,
                     instrument,
                     responses[instrument],
                     today,
@@ -529,8 +545,7 @@ class Record:
 
     def verify_audit(self) -> tuple[int, tuple[int, str] | None]:
         """How many events the trail holds, and its first break (None when it holds)."""
-        with self.database.session() as session:
-            store = Store(session, self._now())
+        with self._work() as store:
             return store.audit_count(), store.audit_break()
 
 

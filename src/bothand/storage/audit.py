@@ -13,20 +13,23 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Table, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bothand.domain.record import AuditEvent
 from bothand.storage.models import AuditRow
+from bothand.storage.prepared import Prepared, queries
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x0B07_A4D0  # PostgreSQL advisory lock: "the audit chain"
 _EVENTS: Table = AuditRow.__table__  # type: ignore[assignment]
 # Built once: every unit of work that notes an event runs them.
-_LAST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1)
-_INSERT = insert(_EVENTS)
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST = Prepared(select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1))
+_INSERT = Prepared(insert(_EVENTS))
+_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(:key)"))
 
 
 def event_hash(
@@ -96,18 +99,42 @@ class Pending:
         self.patient_id = patient_id
 
 
-def append(session: Session, events: Iterable[Pending], at: dt.datetime) -> None:
-    """Chain ``events`` onto the trail, in order, inside the session's transaction."""
+Head = tuple[int, str]  # the last event's seq and hash: what the next one chains onto
+
+
+def lock_steps(connection: Connection) -> list[tuple[Prepared, dict[str, Any]]]:
+    """The queries that take the chain's lock and then read its head, for ``queries``: the
+    lock (PostgreSQL; on SQLite the transaction holds the write lock from its BEGIN) comes
+    first, so the head is read by a later statement, after the lock is held."""
+    steps: list[tuple[Prepared, dict[str, Any]]] = []
+    if connection.dialect.name == "postgresql":
+        steps.append((_LOCK, {"key": LOCK_KEY}))
+    steps.append((_LAST, {}))
+    return steps
+
+
+def head_of(last: list[tuple[Any, ...]]) -> Head:
+    """The chain's head from the rows of ``_LAST`` (the last of ``lock_steps``)."""
+    return (last[0][0], last[0][1]) if last else (0, GENESIS)
+
+
+def append(
+    connection: Connection,
+    events: Iterable[Pending],
+    at: dt.datetime,
+    head: Head | None = None,
+) -> Head | None:
+    """Chain ``events`` onto the trail, in order, inside the connection's transaction (Core
+    statements: this runs in every unit of work). ``head`` is the chain's head when this
+    transaction already holds the lock and read it (``lock_steps``) and has appended nothing
+    since; otherwise the lock is taken and the head read here. Returns the new head (None
+    when there was nothing to append)."""
     events = list(events)
     if not events:
-        return
-    # Core statements on the session's connection (same transaction): the ORM layer adds
-    # nothing here, and this runs in every unit of work.
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_LOCK, {"key": LOCK_KEY})
-    last = connection.execute(_LAST).first()
-    seq, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
+        return head
+    if head is None:
+        head = head_of(queries(connection, lock_steps(connection))[-1])
+    seq, prev = head
     rows = []
     for event in events:
         seq += 1
@@ -139,7 +166,8 @@ def append(session: Session, events: Iterable[Pending], at: dt.datetime) -> None
             }
         )
         prev = digest
-    connection.execute(_INSERT, rows)
+    _INSERT.run(connection, rows)
+    return seq, prev
 
 
 def first_break(session: Session, batch: int = 5000) -> tuple[int, str] | None:

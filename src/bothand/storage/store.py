@@ -15,9 +15,11 @@ import hashlib
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, exists, false, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,23 +56,37 @@ from bothand.storage.models import (
     SignInFailureRow,
     UserRow,
 )
+from bothand.storage.prepared import Prepared, queries
 
 _MEASUREMENTS: Table = MeasurementRow.__table__  # type: ignore[assignment]
 # Statements run on every measurement recorded, built once (building one costs about as much
 # as running it).
 _INSERT_MEASUREMENT = insert(_MEASUREMENTS)
-_EPISODE_AND_PATIENT = (
-    select(EpisodeRow, PatientRow)
-    .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
+_MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
+_ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
+_ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
+_ADD_ALERT = Prepared(insert(_ALERTS))
+_PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
+_EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
+_PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
+# The episode's creation and its patient, if the user may see them (as ``Store._visible``):
+# only the columns recording a measurement needs (not the episode's decision or plan).
+_MEASUREMENT_TARGET = (
+    select(
+        _EPISODES.c.created_at,
+        *(_PATIENTS.c[name] for name in _PATIENT_FIELDS),
+    )
+    .join(_PATIENTS, _PATIENTS.c.id == _EPISODES.c.patient_id)
     .where(
-        EpisodeRow.id == bindparam("episode"),
-        PatientRow.clinic_id == bindparam("clinic"),
+        _EPISODES.c.id == bindparam("episode"),
+        _PATIENTS.c.clinic_id == bindparam("clinic"),
         exists().where(
-            PatientAccessRow.patient_id == PatientRow.id,
+            PatientAccessRow.patient_id == _PATIENTS.c.id,
             PatientAccessRow.user_id == bindparam("user"),
         ),
     )
 )
+_FIND_TARGET = Prepared(_MEASUREMENT_TARGET)
 
 
 def new_id() -> str:
@@ -93,21 +109,53 @@ def digest(secret: str) -> str:
 
 @contextmanager
 def unit_of_work(database: Database, now: dt.datetime) -> Iterator[Store]:
-    with database.session() as session:
-        store = Store(session, now)
-        yield store
-        store.finish()
+    """One transaction on one connection (SQLite: ``BEGIN IMMEDIATE``): committed when the
+    block ends, rolled back (nothing written, no event) when it raises."""
+    with database.engine.begin() as connection:
+        store = Store(connection, now)
+        try:
+            yield store
+            store.finish()
+        finally:
+            store.close()
 
 
 class Store:
-    def __init__(self, session: Session, now: dt.datetime) -> None:
-        self.session = session
+    """The repositories of one transaction. Statements run on its ``connection`` (Core); an
+    ORM ``session`` bound to the same connection, and so to the same transaction, is made only
+    when a method needs one: recording a measurement runs on Core alone, and making a session
+    costs about as much as the rest of that path."""
+
+    def __init__(self, connection: Connection, now: dt.datetime) -> None:
+        self.connection = connection
         self.now = now
         self._events: list[audit.Pending] = []
+        self._session: Session | None = None
+        # The audit chain's head, when this unit of work has locked and read it already.
+        self._head: audit.Head | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            # "rollback_only": the session joins the connection's transaction and never
+            # commits it; the unit of work does.
+            self._session = Session(
+                bind=self.connection,
+                expire_on_commit=False,
+                join_transaction_mode="rollback_only",
+            )
+        return self._session
 
     def finish(self) -> None:
-        audit.append(self.session, self._events, self.now)
+        if self._session is not None:
+            self._session.flush()
+        self._head = audit.append(self.connection, self._events, self.now, self._head)
         self._events.clear()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     # --- audit --------------------------------------------------------------------------
 
@@ -493,20 +541,23 @@ class Store:
         ).scalar_one_or_none()
         return self._with_measurements(row) if row is not None else None
 
-    def episode_and_patient_for(
-        self, user: User, episode_id: str
-    ) -> tuple[Episode, Patient] | None:
-        """The episode, if ``user`` may see it (as ``_visible``), and its patient, in one
-        prebuilt query: every measurement recorded runs it. The episode's measurements are left
-        unread (an empty tuple): recording one needs only the episode's own fields, and reading
-        every earlier measurement made each new one slower."""
+    def measurement_target(self, user: User, episode_id: str) -> tuple[dt.datetime, Patient] | None:
+        """When the episode began, and its patient, if ``user`` may see it (as ``_visible``):
+        what recording a measurement into it needs, in one prebuilt query that every
+        measurement recorded runs. Neither the episode's decision and plan nor its earlier
+        measurements are read."""
         if not user.is_clinician or not user.active or not _storable(episode_id):
             return None
-        found = self.session.execute(
-            _EPISODE_AND_PATIENT,
-            {"episode": episode_id, "clinic": user.clinic_id, "user": user.id},
-        ).first()
-        return (_episode(found[0], ()), _patient(found[1])) if found is not None else None
+        # With the audit chain's lock and head, which this unit of work needs at its end:
+        # on PostgreSQL the three go in one pipeline.
+        params = {"episode": episode_id, "clinic": user.clinic_id, "user": user.id}
+        *_, last, found = queries(
+            self.connection, [*audit.lock_steps(self.connection), (_FIND_TARGET, params)]
+        )
+        if not found:
+            return None
+        self._head = audit.head_of(last)
+        return found[0][0], Patient(*found[0][1:])
 
     def episode(self, episode_id: str) -> Episode | None:
         if not _storable(episode_id):
@@ -544,7 +595,8 @@ class Store:
 
     def add_measurement(
         self,
-        episode: Episode,
+        episode_id: str,
+        patient_id: str,
         instrument: str,
         answers: Sequence[int | None],
         total: int,
@@ -557,8 +609,8 @@ class Store:
     ) -> Measurement:
         measurement = Measurement(
             id=new_id(),
-            episode_id=episode.id,
-            patient_id=episode.patient_id,
+            episode_id=episode_id,
+            patient_id=patient_id,
             instrument=instrument,
             answers=tuple(answers),
             total=total,
@@ -570,17 +622,15 @@ class Store:
             recorded_at=self.now,
             supersedes=supersedes,
         )
-        values = {
-            column.name: getattr(measurement, column.name) for column in _MEASUREMENTS.columns
-        }
+        values = {name: getattr(measurement, name) for name in _MEASUREMENT_COLUMNS}
         values["answers"] = list(answers)
-        # A Core insert: one row needs none of the ORM's unit-of-work bookkeeping.
+        # One row needs none of the ORM's unit-of-work bookkeeping.
         if supersedes is None:
-            self.session.connection().execute(_INSERT_MEASUREMENT, values)
+            _ADD_MEASUREMENT.run(self.connection, (values,))
             return measurement
         try:  # a second correction of the same measurement breaks the unique constraint
-            with self.session.begin_nested():
-                self.session.connection().execute(_INSERT_MEASUREMENT, values)
+            with self.connection.begin_nested():
+                self.connection.execute(_INSERT_MEASUREMENT, values)
         except IntegrityError:
             raise InputError("supersedes", "that measurement was already corrected") from None
         return measurement
@@ -601,20 +651,27 @@ class Store:
         episode_id: str | None = None,
         measurement_id: str | None = None,
     ) -> Alert:
-        row = AlertRow(
-            id=new_id(),
-            clinic_id=patient.clinic_id,
-            patient_id=patient.id,
-            episode_id=episode_id,
-            measurement_id=measurement_id,
-            kind=kind,
-            status="open",
-            raised_at=self.now,
-            reason=reason,
+        alert = Alert(
+            new_id(), patient.id, episode_id, measurement_id, kind, "open", self.now, reason
         )
-        self.session.add(row)
-        self.session.flush()
-        return _alert(row)
+        # Prepared, as a measurement's insert: it runs in the same path.
+        _ADD_ALERT.run(
+            self.connection,
+            (
+                {
+                    "id": alert.id,
+                    "clinic_id": patient.clinic_id,
+                    "patient_id": patient.id,
+                    "episode_id": episode_id,
+                    "measurement_id": measurement_id,
+                    "kind": kind,
+                    "status": "open",
+                    "raised_at": self.now,
+                    "reason": reason,
+                },
+            ),
+        )
+        return alert
 
     def alerts_of(self, patient_id: str) -> list[Alert]:
         rows = self.session.execute(
