@@ -6,13 +6,16 @@ positive risk answer shows the person crisis help first and puts the patient at 
 the caseload with a critical flag. Axe (WCAG 2.2 AA) on every page along the way.
 
 This server is started the way the README starts it (``bothand serve``, which migrates the
-SQLite file and prints the setup link), not by the session's shared fixture.
+SQLite file and prints the setup link), not by the session's shared fixture; and again on a
+fresh PostgreSQL database (``BOTHAND_DATABASE_URL``, migrated first with ``bothand db
+upgrade``, as a clinic running PostgreSQL does).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -38,9 +41,11 @@ RISK = [1, 1, 1, 1, 1, 1, 0, 0, 1]
 SETUP = re.compile(r"(http://127\.0\.0\.1:\d+/setup/[A-Za-z0-9_-]+)")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """``bothand serve`` on a free port and an empty data folder: (base URL, setup link)."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """``bothand serve`` on a free port and an empty database: (base URL, setup link)."""
     folder = tmp_path_factory.mktemp("walk")
     port = _free_port()
     log = folder / "serve.log"
@@ -50,6 +55,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         "BOTHAND_SECRET_KEY": "walk-" + "w" * 40,
     }
     env.pop("BOTHAND_DATABASE_URL", None)
+    if request.param == "postgresql":
+        database = request.getfixturevalue("database_url_for_walk")
+        env["BOTHAND_DATABASE_URL"] = database
+        subprocess.run(
+            [sys.executable, "-m", "bothand.cli", "db", "upgrade"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bothand.cli", "serve", "--port", str(port)],
@@ -72,6 +86,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield base, found.group(1)
     finally:
         _stop(process)
+
+
+@pytest.fixture
+def database_url_for_walk(postgres_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"bothand_walk_{secrets.token_hex(4)}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def _page(browser: Browser, base: str, width: int, height: int) -> Page:
