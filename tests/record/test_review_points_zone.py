@@ -19,8 +19,8 @@ from tests.record.helpers import PHQ9_MODERATE, Clinic, case, make_clinic
 CHECK = "milestone.check_progress"  # medication for depression: days 24 to 28 of the plan
 
 
-def _utc(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=dt.UTC)  # type: ignore[misc]
+def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 def _episode(
