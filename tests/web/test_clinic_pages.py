@@ -5,6 +5,7 @@ answer, admin-only pages, and 404 for every id another clinic owns."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -574,3 +575,32 @@ def test_going_through_it_together_opens_the_flow_for_this_patient_here(world: W
     assert world.north.record.invitation(moved.headers["location"].split("/")[-1]) is not None
     refused = world.client.post(f"/clinic/patients/{patient.id}/together", data={"csrf": "x"})
     assert refused.status_code == 403
+
+
+def test_the_plan_shows_each_review_points_status_in_words_and_a_shape(world: World) -> None:
+    north = world.north
+    world.clock.at = dt.datetime(2026, 11, 15, 14, tzinfo=dt.UTC)  # made before the start
+    patient = north.record.add_patient(north.me, "P-plan", "America/New_York")
+    episode = north.record.create_episode(
+        north.me, patient.id, case(), "therapy", dt.date(2026, 12, 1)
+    )
+    world.clock.at = dt.datetime(2026, 12, 10, 15, tzinfo=dt.UTC)
+    north.record.record(north.me, episode.id, "phq9", PHQ9_MODERATE, dt.date(2026, 12, 10))
+    world.clock.at = dt.datetime(2027, 1, 1, 3, tzinfo=dt.UTC)  # 31 December in New York
+    world.signed_in(north.clinician.email)
+    page = world.client.get(f"/clinic/patients/{patient.id}")
+    assert page.status_code == 200
+    plan = page.text.split('<ol class="milestones">')[1].split("</ol>")[0]
+    statuses = re.findall(r'class="review-status review-(\w+)"><span aria-hidden="true">', plan)
+    assert statuses == [  # therapy from 1 December, in the plan's order
+        "overdue",  # the baseline on the start day: the scores were taken before it
+        "done",  # scores at each session: one on 10 December
+        "done",  # therapy starts (1 to 15 December)
+        "due",  # is it helping? (29 December to 12 January)
+        "upcoming",
+        "upcoming",
+        "upcoming",
+    ]
+    for words in ("Overdue", "Done", "Due now", "Coming up"):
+        assert words in plan
+    assert "<script" not in page.text and "style=" not in page.text

@@ -98,7 +98,17 @@ def test_an_episode_holds_the_decision_its_dated_plan_and_the_baseline(api: Api)
     assert body["source"] == "api"
     assert body["option"] == "medication"
     assert body["start"] == "2026-12-02"
-    assert body["review_points"] == []
+    points = body["review_points"]  # made the day before the start: every point is ahead
+    assert points[0] == {
+        "milestone": "milestone.remeasure_baseline",
+        "due_from": "2026-12-02",
+        "due_to": "2026-12-02",
+        "status": "upcoming",
+    }
+    assert [(p["milestone"], p["due_from"], p["due_to"]) for p in points] == [
+        (m["id"], m["date_from"], m["date_to"]) for m in body["plan"]["milestones"]
+    ]
+    assert {p["status"] for p in points} == {"upcoming"}
     assert body["decision"]["case"]["concerns"][0]["answers"] == PHQ9_MODERATE
     options = {option["id"] for option in body["decision"]["recommendation"]["options"]}
     assert options == {
@@ -125,6 +135,36 @@ def test_an_episode_left_to_discuss_has_no_plan(api: Api) -> None:
     assert made.status_code == 201
     assert made.json()["option"] is None
     assert made.json()["plan"] is None
+    assert made.json()["review_points"] == []
+    assert api.get(f"/api/episodes/{made.json()['id']}").json()["review_points"] == []
+
+
+def test_a_review_point_is_due_in_its_window_and_overdue_after_it(api: Api) -> None:
+    episode = api.episode(api.patient())  # therapy from 2026-12-01, in Europe/London
+
+    def check_progress() -> dict[str, Any]:
+        shown = api.get(f"/api/episodes/{episode}").json()
+        _valid(EpisodeRecord, shown)
+        return next(
+            p for p in shown["review_points"] if p["milestone"] == "milestone.check_progress"
+        )
+
+    assert check_progress() == {
+        "milestone": "milestone.check_progress",
+        "due_from": "2026-12-29",
+        "due_to": "2027-01-12",
+        "status": "upcoming",
+    }
+    api.clock.at = dt.datetime(2026, 12, 29, 0, 0, 1, tzinfo=dt.UTC)
+    assert check_progress()["status"] == "due"
+    api.clock.at = dt.datetime(2027, 1, 13, 0, 0, 1, tzinfo=dt.UTC)
+    assert check_progress()["status"] == "overdue"
+    made = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": PHQ9_MODERATE, "taken_on": "2027-01-12"},
+    )
+    assert made.status_code == 201
+    assert check_progress()["status"] == "done"
 
 
 def test_a_measurement_is_scored_stored_and_shown_in_the_episode(api: Api) -> None:
@@ -174,7 +214,17 @@ def test_a_measurement_is_scored_stored_and_shown_in_the_episode(api: Api) -> No
     }
     assert [m["total"] for m in record["measurements"]] == [sum(PHQ9_MODERATE), 3]
     assert record["measurements"][1] == body["measurement"]
-    assert (record["progress"], record["review_points"], record["redecisions"]) == ([], [], [])
+    assert (record["progress"], record["redecisions"]) == ([], [])
+    statuses = {p["milestone"]: p["status"] for p in record["review_points"]}
+    assert statuses == {  # therapy from 2026-12-01, read on 2026-12-15, scores of 1 and 14 Dec
+        "milestone.remeasure_baseline": "done",
+        "milestone.remeasure_each_session": "done",
+        "milestone.therapy_start": "done",
+        "milestone.check_progress": "upcoming",
+        "milestone.relapse_prevention": "upcoming",
+        "milestone.therapy_course": "upcoming",
+        "milestone.remeasure_after_course": "upcoming",
+    }
     assert record["alerts"] == []
 
 

@@ -7,13 +7,16 @@ patient's email is never shown here: the record API names people by the clinic's
 The decision and plan of an episode are shown as they were stored when it was made (the
 recommendation as first shown, unchanged), so they are plain JSON objects here.
 
-``progress``, ``review_points`` and ``redecisions`` are declared with their stable shapes;
-until the review stage fills them they are empty lists.
+``review_points`` are the plan's milestones with their due windows and status
+(``domain.review``), worked out by the caller for today in the patient's zone. ``progress`` and
+``redecisions`` are declared with their stable shapes; until the review stage fills them they
+are empty lists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NotRequired
 
 from typing_extensions import TypedDict
@@ -23,6 +26,7 @@ from bothand.contract.score import Score
 
 if TYPE_CHECKING:
     from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
+    from bothand.domain.review import ReviewPoint as ReviewPointResult
 
 
 class PatientSummary(TypedDict):
@@ -261,7 +265,21 @@ def dump_alert(alert: Alert) -> AlertRecord:
     }
 
 
-def dump_episode(episode: Episode, patient: Patient, alerts: list[Alert]) -> EpisodeRecord:
+def dump_review_point(point: ReviewPointResult) -> ReviewPoint:
+    return {
+        "milestone": point.milestone,
+        "due_from": point.due_from.isoformat(),
+        "due_to": point.due_to.isoformat(),
+        "status": point.status,
+    }
+
+
+def dump_episode(
+    episode: Episode,
+    patient: Patient,
+    alerts: list[Alert],
+    review_points: Sequence[ReviewPointResult] = (),
+) -> EpisodeRecord:
     return {
         "id": episode.id,
         "patient": dump_patient(patient),
@@ -273,13 +291,15 @@ def dump_episode(episode: Episode, patient: Patient, alerts: list[Alert]) -> Epi
         "plan": episode.plan,
         "measurements": [dump_measurement(m) for m in episode.measurements],
         "progress": [],
-        "review_points": [],
+        "review_points": [dump_review_point(point) for point in review_points],
         "redecisions": [],
         "alerts": [dump_alert(alert) for alert in alerts],
     }
 
 
-def dump_episode_created(episode: Episode) -> EpisodeCreated:
+def dump_episode_created(
+    episode: Episode, review_points: Sequence[ReviewPointResult] = ()
+) -> EpisodeCreated:
     return {
         "id": episode.id,
         "patient_id": episode.patient_id,
@@ -290,7 +310,7 @@ def dump_episode_created(episode: Episode) -> EpisodeCreated:
         "decision": episode.decision,
         "plan": episode.plan,
         "measurements": [dump_measurement(m) for m in episode.measurements],
-        "review_points": [],
+        "review_points": [dump_review_point(point) for point in review_points],
     }
 
 

@@ -41,6 +41,7 @@ from bothand.domain.record import (
     User,
     one_line,
 )
+from bothand.domain.review import ReviewPoint, review_points
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
 from bothand.services.decide import lead_of, recommend, run_case
@@ -288,6 +289,26 @@ class Record:
             alerts = [a for a in store.alerts_of(patient.id) if a.episode_id == episode.id]
             store.audit(actor, "episode.read", "episode", episode.id, patient.id)
             return episode, patient, alerts
+
+    # --- review points ------------------------------------------------------------------
+
+    def review_points(
+        self, episode: Episode, patient: Patient | None = None
+    ) -> tuple[ReviewPoint, ...]:
+        """The episode's review points as of today in the patient's zone (from the injected
+        clock), counting the measurements still in force (``domain.review``). Works on an
+        episode the caller has already read or made (and audited), so it audits nothing; with
+        no ``patient`` it looks the patient up only for their time zone."""
+        if patient is None:
+            with self._work() as store:
+                patient = store.patient(episode.patient_id)
+            if patient is None:
+                raise NotFoundError("patient")
+        if patient.id != episode.patient_id:
+            raise ValueError("the episode is not this patient's")
+        today = patient_today(patient, self._now())
+        taken = (m.taken_on for m in episode.measurements if m.superseded_by is None)
+        return review_points(episode.plan, today, taken)
 
     # --- invitations --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ exactly like one that does not exist (the services raise ``NotFoundError``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.errors import InputError, NotFoundError
 from bothand.domain.record import Episode, Measurement, Patient
+from bothand.domain.review import ReviewPoint
 from bothand.domain.vocab import CONDITIONS
 from bothand.services.accounts import SessionInfo, SignInError
 from bothand.services.intake import questionnaire_for
@@ -401,13 +403,16 @@ def _option_name(catalog: Catalog, option: str | None) -> str | None:
     return names.get(option, option)
 
 
-def _milestones(episode: Episode) -> list[dict[str, str]]:
+def _milestones(episode: Episode, points: Sequence[ReviewPoint] = ()) -> list[dict[str, str]]:
+    """The plan's milestones with their dates and, as a review point, their status."""
     plan = episode.plan or {}
+    status = {point.milestone: point.status for point in points}
     return [
         {
             "title": str(m.get("title", "")),
             "from": str(m.get("date_from") or ""),
             "to": str(m.get("date_to") or ""),
+            "status": status.get(str(m.get("id", "")), ""),
         }
         for m in plan.get("milestones", [])
         if isinstance(m, dict)
@@ -457,7 +462,7 @@ def patient_page(
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(episode),
+                "milestones": _milestones(episode, record.review_points(episode, patient)),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
             }

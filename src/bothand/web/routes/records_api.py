@@ -203,7 +203,8 @@ async def create_episode(
         )
     except InputError as error:
         raise _in_case(error) from None
-    return _json(EpisodeCreated, dump_episode_created(episode), 201)
+    points = await _in_thread(record.review_points, episode)
+    return _json(EpisodeCreated, dump_episode_created(episode, points), 201)
 
 
 def _in_case(error: InputError) -> InputError:
@@ -257,7 +258,8 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
     found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
-    return _json(EpisodeRecord, dump_episode(found, patient, alerts))
+    points = record.review_points(found, patient)
+    return _json(EpisodeRecord, dump_episode(found, patient, alerts, points))
 
 
 @router.post(

@@ -1,0 +1,5 @@
+"""Review points: each milestone of an episode's dated plan as a due window with a status."""
+
+from bothand.domain.review.points import STATUSES, ReviewPoint, ReviewStatus, review_points
+
+__all__ = ["STATUSES", "ReviewPoint", "ReviewStatus", "review_points"]
