@@ -8,8 +8,8 @@ Decisions (DESIGN.md, "Track contract": ``review_points``):
   the milestone's ``id``. Its window is the milestone's ``date_from`` to ``date_to``, both days
   included (a ``date_to`` before ``date_from`` is read as the one day ``date_from``; the
   planner never makes one). A milestone without both dates (an undated plan; the stored
-  plan of an episode is always dated) has no point, and neither has an episode without a plan (the option was left
-  to discuss): no plan, no review points.
+  plan of an episode is always dated) has no point, and neither has an episode without a
+  plan (the option was left to discuss): no plan, no review points.
 - **"Today" is the caller's**: a calendar date already worked out in the patient's IANA zone
   (``services.record.patient_today``), so a window ends at the patient's local midnight, not
   at UTC's. Measurement days are the patient's too (``taken_on`` is stored as their date).
