@@ -242,7 +242,11 @@ async def record_measurement(
     stored = recorded.measurement
     scored = services.score_form(catalog, stored.instrument, stored.answers, recorded.safety.locale)
     data = dump_recorded(
-        stored, dump_safety(catalog, recorded.safety), dump_score(scored.score), recorded.alerts
+        stored,
+        dump_safety(catalog, recorded.safety),
+        dump_score(scored.score),
+        recorded.alerts,
+        recorded.progress,
     )
     return _json(MeasurementRecorded, data, 201)
 
@@ -257,7 +261,7 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
     found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
-    return _json(EpisodeRecord, dump_episode(found, patient, alerts))
+    return _json(EpisodeRecord, dump_episode(found, patient, alerts, record.progress(found)))
 
 
 @router.post(
