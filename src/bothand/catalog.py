@@ -28,6 +28,7 @@ from bothand.domain.knowledge.crisis import CrisisDirectory
 from bothand.domain.knowledge.evidence import Evidence
 from bothand.domain.knowledge.explainers import Explainers
 from bothand.domain.knowledge.labels import Labels
+from bothand.domain.knowledge.outcomes import Outcomes
 from bothand.domain.knowledge.sources import Bibliography
 from bothand.domain.plan.timeline import Timeline
 
@@ -50,6 +51,7 @@ class Catalog:
     intake: Intake
     instruments: dict[str, Instrument]
     labels: Labels
+    outcomes: Outcomes
     unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
     metas: dict[str, Meta] = field(default_factory=dict)  # file name -> provenance
 
@@ -77,6 +79,7 @@ class Catalog:
         yield "timeline", self.timeline
         yield "intake", self.intake
         yield "labels", self.labels
+        yield "outcomes", self.outcomes
         for instrument_id in sorted(self.instruments):
             yield f"instruments.{instrument_id}", self.instruments[instrument_id]
 
@@ -158,6 +161,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     rules = _load(RuleBook, root / "rules.yaml")
     timeline = _load(Timeline, root / "timeline.yaml")
     intake = _load(Intake, root / "intake.yaml")
+    outcomes = _load(Outcomes, root / "outcomes.yaml")
     labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
     metas.update(
@@ -168,6 +172,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "rules.yaml": rules.meta,
             "timeline.yaml": timeline.meta,
             "intake.yaml": intake.meta,
+            "outcomes.yaml": outcomes.meta,
             **label_metas,
         }
     )
@@ -181,6 +186,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
         intake=intake,
         instruments=instruments,
         labels=labels,
+        outcomes=outcomes,
         unavailable=unavailable,
         metas=metas,
     )
@@ -254,6 +260,7 @@ def check(catalog: Catalog) -> None:
     _check_unique_ids(catalog)
     _check_explainers(catalog)
     _check_intake(catalog)
+    _check_outcomes(catalog)
     catalog.rules.check(
         reason_ids={reason.id for reason in catalog.rules.reasons},
     )
@@ -336,3 +343,14 @@ def _check_intake(catalog: Catalog) -> None:
     for key in keys:
         if key not in catalog.labels.text:
             raise ContentError("intake.yaml", f"label '{key}' is not defined in locales/en/")
+
+
+def _check_outcomes(catalog: Catalog) -> None:
+    """Every instrument a profile names is one the catalog has."""
+    for profile in catalog.outcomes.profiles:
+        for entry in profile.instruments:
+            if entry.instrument not in catalog.instruments:
+                raise ContentError(
+                    f"outcomes.yaml: profiles.{profile.id}",
+                    f"instrument '{entry.instrument}' is not in instruments/",
+                )

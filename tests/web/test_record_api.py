@@ -183,7 +183,23 @@ def test_a_measurement_is_scored_stored_and_shown_in_the_episode(api: Api) -> No
     assert body["score"]["instrument"] == "phq9"
     assert body["score"]["total"] == 3
     assert body["score"]["severity"] == "minimal"
-    assert body["progress"] == []
+    # PHQ-9 10 -> 3: 7 points down (reliable: 6 or more), 70% down (response: half or
+    # more), below 5 (remission) since this score.
+    assert body["progress"] == [
+        {
+            "instrument": "phq9",
+            "profile": "nhs_talking_therapies",
+            "baseline": {"total": 10, "on": "2026-12-01"},
+            "latest": {"total": 3, "on": "2026-12-14"},
+            "change": -7,
+            "percent_change": -70.0,
+            "response": True,
+            "remission": True,
+            "reliable_improvement": True,
+            "reliable_deterioration": False,
+            "stable_since": "2026-12-14",
+        }
+    ]
     assert body["alerts"] == []
     assert body["measurement"]["id"] == body["id"]
     assert body["measurement"]["taken_on"] == "2026-12-14"
@@ -214,7 +230,8 @@ def test_a_measurement_is_scored_stored_and_shown_in_the_episode(api: Api) -> No
     }
     assert [m["total"] for m in record["measurements"]] == [sum(PHQ9_MODERATE), 3]
     assert record["measurements"][1] == body["measurement"]
-    assert (record["progress"], record["redecisions"]) == ([], [])
+    assert record["progress"] == body["progress"]
+    assert record["redecisions"] == []
     statuses = {p["milestone"]: p["status"] for p in record["review_points"]}
     assert statuses == {  # therapy from 2026-12-01, read on 2026-12-15, scores of 1 and 14 Dec
         "milestone.remeasure_baseline": "done",
@@ -342,6 +359,70 @@ def test_dates_are_worked_out_in_the_patients_zone(api: Api) -> None:
 
 GOOD_PATIENT = {"reference": "MRN-2", "timezone": "Europe/London"}
 GOOD_MEASUREMENT = {"instrument": "phq9", "answers": [0] * 9, "taken_on": "2026-12-01"}
+
+
+def test_progress_after_phq9_20_then_8(api: Api) -> None:
+    # A fall from 20 to 8 is 12 points (reliable improvement at 6), to 40% of the baseline
+    # (response: at most half), and 8 is not below 5 (no remission).
+    patient = api.patient()
+    episode = api.episode(
+        patient,
+        {"case": _phq9([3, 3, 3, 3, 2, 2, 2, 2, 0]), "option": "therapy", "start": "2026-12-01"},
+    )
+    first = api.get(f"/api/episodes/{episode}").json()["progress"]
+    assert [(p["baseline"]["total"], p["change"], p["response"]) for p in first] == [
+        (20, None, None)
+    ]
+    api.clock.advance(days=42)
+    made = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 0], "taken_on": "2027-01-12"},
+    )
+    assert made.status_code == 201, made.text
+    [entry] = made.json()["progress"]
+    assert entry["profile"] == "nhs_talking_therapies"
+    assert (entry["baseline"]["total"], entry["latest"]["total"]) == (20, 8)
+    assert entry["latest"]["on"] == "2027-01-12"
+    assert entry["change"] == -12
+    assert entry["percent_change"] == -60.0
+    assert entry["response"] is True
+    assert entry["reliable_improvement"] is True
+    assert entry["reliable_deterioration"] is False
+    assert entry["remission"] is False
+    assert entry["stable_since"] is None
+    shown = api.get(f"/api/episodes/{episode}").json()
+    assert shown["progress"] == [entry]
+
+
+def test_progress_leaves_a_superseded_score_out_and_keeps_instruments_apart(api: Api) -> None:
+    patient = api.patient()
+    episode = api.episode(patient)  # PHQ-9 10 on 2026-12-01
+    api.clock.advance(days=14)
+    wrong = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": [3, 3, 3, 3, 3, 3, 3, 3, 0], "taken_on": "2026-12-14"},
+    ).json()
+    fixed = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {
+            "instrument": "phq9",
+            "answers": [1, 1, 1, 1, 1, 1, 0, 0, 0],
+            "taken_on": "2026-12-14",
+            "supersedes": wrong["id"],
+        },
+    )
+    assert fixed.status_code == 201, fixed.text
+    gad = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "gad7", "answers": [2, 2, 2, 2, 1, 1, 0], "taken_on": "2026-12-14"},
+    )
+    assert gad.status_code == 201, gad.text
+    entries = {p["instrument"]: p for p in gad.json()["progress"]}
+    assert set(entries) == {"phq9", "gad7"}
+    assert entries["phq9"]["latest"]["total"] == 6  # the correction, not the 24
+    assert entries["phq9"]["reliable_deterioration"] is False
+    assert entries["gad7"]["baseline"] == {"total": 10, "on": "2026-12-14"}
+    assert entries["gad7"]["change"] is None  # one GAD-7 score so far
 
 
 def _case(**changes: Any) -> dict[str, Any]:

@@ -7,10 +7,11 @@ patient's email is never shown here: the record API names people by the clinic's
 The decision and plan of an episode are shown as they were stored when it was made (the
 recommendation as first shown, unchanged), so they are plain JSON objects here.
 
-``review_points`` are the plan's milestones with their due windows and status
-(``domain.review``), worked out by the caller for today in the patient's zone. ``progress`` and
-``redecisions`` are declared with their stable shapes; until the review stage fills them they
-are empty lists.
+``progress`` has one entry per instrument measured, read by the content's default outcome
+profile (named in each entry). ``review_points`` are the plan's milestones with their due
+windows and status (``domain.review``), worked out by the caller for today in the
+patient's zone. ``redecisions`` is declared with its stable shape; until the review stage
+fills it, it is an empty list.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bothand.contract.score import Score
 if TYPE_CHECKING:
     from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
     from bothand.domain.review import ReviewPoint as ReviewPointResult
+    from bothand.domain.track.progress import Progress
 
 
 class PatientSummary(TypedDict):
@@ -274,11 +276,32 @@ def dump_review_point(point: ReviewPointResult) -> ReviewPoint:
     }
 
 
+def dump_progress(entries: Sequence[Progress]) -> list[ProgressEntry]:
+    """Progress entries in the Track contract's shape (dates ``YYYY-MM-DD``)."""
+    return [
+        {
+            "instrument": p.instrument,
+            "profile": p.profile,
+            "baseline": {"total": p.baseline.total, "on": p.baseline.on.isoformat()},
+            "latest": {"total": p.latest.total, "on": p.latest.on.isoformat()},
+            "change": p.change,
+            "percent_change": p.percent_change,
+            "response": p.response,
+            "remission": p.remission,
+            "reliable_improvement": p.reliable_improvement,
+            "reliable_deterioration": p.reliable_deterioration,
+            "stable_since": p.stable_since.isoformat() if p.stable_since else None,
+        }
+        for p in entries
+    ]
+
+
 def dump_episode(
     episode: Episode,
     patient: Patient,
     alerts: list[Alert],
     review_points: Sequence[ReviewPointResult] = (),
+    progress: Sequence[Progress] = (),
 ) -> EpisodeRecord:
     return {
         "id": episode.id,
@@ -290,7 +313,7 @@ def dump_episode(
         "decision": episode.decision,
         "plan": episode.plan,
         "measurements": [dump_measurement(m) for m in episode.measurements],
-        "progress": [],
+        "progress": dump_progress(progress),
         "review_points": [dump_review_point(point) for point in review_points],
         "redecisions": [],
         "alerts": [dump_alert(alert) for alert in alerts],
@@ -315,14 +338,18 @@ def dump_episode_created(
 
 
 def dump_recorded(
-    measurement: Measurement, safety: Safety, score: Score, alerts: list[Alert]
+    measurement: Measurement,
+    safety: Safety,
+    score: Score,
+    alerts: list[Alert],
+    progress: Sequence[Progress] = (),
 ) -> MeasurementRecorded:
     return {
         "id": measurement.id,
         "safety": safety,
         "score": score,
         "measurement": dump_measurement(measurement),
-        "progress": [],
+        "progress": dump_progress(progress),
         "alerts": [dump_alert(alert) for alert in alerts],
     }
 

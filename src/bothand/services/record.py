@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +42,7 @@ from bothand.domain.record import (
     one_line,
 )
 from bothand.domain.review import ReviewPoint, review_points
+from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
 from bothand.services.decide import lead_of, recommend, run_case
@@ -67,6 +68,7 @@ class Recorded:
     measurement: Measurement
     safety: Safety
     alerts: list[Alert]
+    progress: list[Progress] = field(default_factory=list)  # the episode's, after it
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,10 @@ class Record:
         taken = (m.taken_on for m in episode.measurements if m.superseded_by is None)
         return review_points(episode.plan, today, taken)
 
+    def progress(self, episode: Episode) -> list[Progress]:
+        """The progress of an episode already read (no audit event of its own)."""
+        return progress_of(self.catalog, episode.measurements)
+
     # --- invitations --------------------------------------------------------------------
 
     def invite(self, actor: Actor, patient_id: str) -> Link:
@@ -449,7 +455,9 @@ class Record:
             alert = store.add_alert(patient, "critical", "risk_answer", episode_id, measurement.id)
             store.audit(actor, "alert.create", "alert", alert.id, patient.id)
             alerts.append(alert)
-        return Recorded(measurement, result.safety, alerts)
+        episode = store.episode(episode_id)
+        in_force = episode.measurements if episode is not None else ()
+        return Recorded(measurement, result.safety, alerts, progress_of(self.catalog, in_force))
 
     # --- check-ins ----------------------------------------------------------------------
 
@@ -568,6 +576,20 @@ class Record:
         """How many events the trail holds, and its first break (None when it holds)."""
         with self._work() as store:
             return store.audit_count(), store.audit_break()
+
+
+def progress_of(
+    catalog: Catalog, measurements: Sequence[Measurement], profile: str | None = None
+) -> list[Progress]:
+    """One progress entry per instrument measured, in order of first measurement, from the
+    measurements still in force (a superseded one is left out), by ``profile`` (the content's
+    default when None)."""
+    chosen = catalog.outcomes.profile(profile)
+    series: dict[str, list[tuple[dt.date, int]]] = {}
+    for m in sorted(measurements, key=lambda m: (m.taken_on, m.recorded_at, m.id)):
+        if m.superseded_by is None:
+            series.setdefault(m.instrument, []).append((m.taken_on, m.total))
+    return [progress(instrument, scores, chosen) for instrument, scores in series.items()]
 
 
 def _clinician(actor: Actor) -> User:

@@ -243,7 +243,11 @@ async def record_measurement(
     stored = recorded.measurement
     scored = services.score_form(catalog, stored.instrument, stored.answers, recorded.safety.locale)
     data = dump_recorded(
-        stored, dump_safety(catalog, recorded.safety), dump_score(scored.score), recorded.alerts
+        stored,
+        dump_safety(catalog, recorded.safety),
+        dump_score(scored.score),
+        recorded.alerts,
+        recorded.progress,
     )
     return _json(MeasurementRecorded, data, 201)
 
@@ -259,7 +263,10 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     re-decisions and alerts."""
     found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
     points = record.review_points(found, patient)
-    return _json(EpisodeRecord, dump_episode(found, patient, alerts, points))
+    return _json(
+        EpisodeRecord,
+        dump_episode(found, patient, alerts, points, record.progress(found)),
+    )
 
 
 @router.post(
