@@ -4,9 +4,11 @@ insert of one row per committed transaction on the same database, side by side i
     .venv/bin/python benchmarks/record.py [--rows 200] [--rounds 5] [--postgres URL]
                                           [--dir DIR] [--no-postgres] [--profile] [--quick]
 
-- **service**: ``Record.record(actor, episode_id, "phq9", answers, taken_on)`` for each row:
-  find the episode within what the clinician may see, score the form, store the measurement,
-  chain its audit event, commit. On SQLite with ``storage/db.py``'s own settings (WAL,
+- **service**: ``Record.record(actor, episode_id, "phq9", answers, taken_on,
+  follow_up=False)`` for each row: find the episode within what the clinician may see, score
+  the form, store the measurement, chain its audit event, commit (issue 11's write; the
+  episode's progress after it, which the API also returns, is issue 12's follow-up and is
+  left out here). On SQLite with ``storage/db.py``'s own settings (WAL,
   ``synchronous=FULL``, every transaction ``BEGIN IMMEDIATE``).
 - **bare insert** (the baseline): the driver alone (stdlib ``sqlite3``; ``psycopg`` on
   PostgreSQL) inserting one row ``(id, episode, total, answers)`` and committing it, on the
@@ -144,7 +146,7 @@ class Service:
             record, actor, taken_on = self.record.record, self.actor, self.taken_on
             started, cpu = time.perf_counter(), time.process_time()
             for answers in batch:
-                record(actor, episode, "phq9", answers, taken_on)
+                record(actor, episode, "phq9", answers, taken_on, follow_up=False)
             return time.perf_counter() - started, time.process_time() - cpu
 
         return run

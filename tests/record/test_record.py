@@ -288,3 +288,30 @@ def test_text_a_database_cannot_hold_is_refused_by_name(north: Clinic, database:
         with pytest.raises(NotFoundError):
             north.record.episode(north.me, odd)
     assert _count(database, "patients") == 0
+
+
+def test_progress_on_recording_matches_progress_of_the_episode(
+    north: Clinic, clock: MovingClock, catalog: Catalog
+) -> None:
+    """The light series read when a score is recorded gives what the whole episode gives."""
+    from bothand.services.record import progress_of
+
+    patient = north.record.add_patient(north.me, "MRN-1", "Europe/London")
+    episode = north.record.create_episode(north.me, patient.id, case([3] * 8 + [0]), None, None)
+    first = north.record.record(north.me, episode.id, "gad7", [2] * 7, clock.today())
+    clock.advance(days=20)
+    north.record.record(north.me, episode.id, "phq9", [1] * 8 + [0], clock.today())
+    clock.advance(minutes=5)
+    north.record.record(
+        north.me, episode.id, "gad7", [1] * 7, clock.today(), supersedes=first.measurement.id
+    )
+    clock.advance(days=20)
+    last = north.record.record(north.me, episode.id, "phq9", [0] * 9, clock.today())
+    whole = progress_of(catalog, north.record.episode(north.me, episode.id)[0].measurements)
+    assert last.progress == whole
+    assert [p.instrument for p in whole] == ["phq9", "gad7"]
+    assert whole[0].response and whole[0].remission and whole[1].baseline.total == 7
+    quiet = north.record.record(
+        north.me, episode.id, "phq9", [0] * 9, clock.today(), follow_up=False
+    )
+    assert quiet.progress == []

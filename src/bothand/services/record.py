@@ -378,7 +378,12 @@ class Record:
         taken_on: dt.date,
         method: str = "in_session",
         supersedes: str | None = None,
+        follow_up: bool = True,
     ) -> Recorded:
+        """Score, store and audit one measurement (a correction when ``supersedes`` names an
+        earlier one); a positive risk answer raises a critical alert. ``follow_up``: also
+        work out the episode's progress after it (the API answers with it); without it the
+        call does only the write, as issue 11's benchmark measures."""
         if method not in METHODS:
             raise InputError(
                 "method", f"'{method}' is not a method; use one of {', '.join(METHODS)}"
@@ -408,6 +413,7 @@ class Record:
                 taken_on,
                 method,
                 supersedes,
+                follow_up,
             )
 
     def _store_measurement(
@@ -422,9 +428,10 @@ class Record:
         taken_on: dt.date,
         method: str,
         supersedes: str | None = None,
+        follow_up: bool = False,
     ) -> Recorded:
         """Score and store one measurement of ``patient``'s episode ``episode_id``, which
-        began at ``began``."""
+        began at ``began``; with ``follow_up``, the episode's progress after it too."""
         today = patient_today(patient, self._now())
         if taken_on > today:
             raise InputError("taken_on", f"{taken_on} is in the future in the patient's time zone")
@@ -455,9 +462,14 @@ class Record:
             alert = store.add_alert(patient, "critical", "risk_answer", episode_id, measurement.id)
             store.audit(actor, "alert.create", "alert", alert.id, patient.id)
             alerts.append(alert)
-        episode = store.episode(episode_id)
-        in_force = episode.measurements if episode is not None else ()
-        return Recorded(measurement, result.safety, alerts, progress_of(self.catalog, in_force))
+        if not follow_up:
+            return Recorded(measurement, result.safety, alerts)
+        return Recorded(
+            measurement,
+            result.safety,
+            alerts,
+            series_progress(self.catalog, store.series_of(episode_id)),
+        )
 
     # --- check-ins ----------------------------------------------------------------------
 
@@ -576,6 +588,20 @@ class Record:
         """How many events the trail holds, and its first break (None when it holds)."""
         with self._work() as store:
             return store.audit_count(), store.audit_break()
+
+
+def series_progress(
+    catalog: Catalog,
+    series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
+    profile: str | None = None,
+) -> list[Progress]:
+    """``progress_of`` from ``Store.series_of``'s rows (instrument, taken on, total, recorded
+    at, id), already only those in force."""
+    chosen = catalog.outcomes.profile(profile)
+    grouped: dict[str, list[tuple[dt.date, int]]] = {}
+    for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
+        grouped.setdefault(instrument, []).append((taken_on, total))
+    return [progress(instrument, scores, chosen) for instrument, scores in grouped.items()]
 
 
 def progress_of(
