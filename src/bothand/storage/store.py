@@ -18,7 +18,19 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, false, func, insert, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -66,6 +78,17 @@ _MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
 _ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
 _ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
 _ADD_ALERT = Prepared(insert(_ALERTS))
+# An alert's state columns, all empty while it is open.
+_NO_STATE = dict.fromkeys(
+    (
+        "acknowledged_by",
+        "acknowledged_at",
+        "acknowledge_note",
+        "resolved_by",
+        "resolved_at",
+        "resolve_note",
+    )
+)
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
@@ -668,6 +691,7 @@ class Store:
                     "status": "open",
                     "raised_at": self.now,
                     "reason": reason,
+                    **_NO_STATE,
                 },
             ),
         )
@@ -680,6 +704,69 @@ class Store:
             .order_by(AlertRow.raised_at.desc(), AlertRow.id)
         ).scalars()
         return [_alert(row) for row in rows]
+
+    def alerts_for(self, user: User, status: str | None = None) -> list[tuple[Alert, Patient]]:
+        """The alerts of the patients ``user`` may see (as ``_visible``), with their patient:
+        open first, then acknowledged, then resolved; newest first within each."""
+        order = case(
+            (AlertRow.status == "open", 0), (AlertRow.status == "acknowledged", 1), else_=2
+        )
+        query = (
+            select(AlertRow, PatientRow)
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(self._visible(user))
+        )
+        if status is not None:
+            query = query.where(AlertRow.status == status)
+        rows = self.session.execute(
+            query.order_by(order, AlertRow.raised_at.desc(), AlertRow.id)
+        ).all()
+        return [(_alert(alert), _patient(patient)) for alert, patient in rows]
+
+    def open_critical_count(self, user: User) -> int:
+        """How many critical alerts of the patients ``user`` may see are still open."""
+        count = self.session.execute(
+            select(func.count())
+            .select_from(AlertRow)
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(self._visible(user), AlertRow.kind == "critical", AlertRow.status == "open")
+        ).scalar_one()
+        return int(count)
+
+    def alert_for(self, user: User, alert_id: str) -> tuple[Alert, Patient] | None:
+        if not _storable(alert_id):
+            return None
+        found = self.session.execute(
+            select(AlertRow, PatientRow)
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(AlertRow.id == alert_id, self._visible(user))
+        ).first()
+        return (_alert(found[0]), _patient(found[1])) if found is not None else None
+
+    def move_alert(self, alert_id: str, user_id: str, to: str, note: str | None) -> Alert | None:
+        """Acknowledge (from open) or resolve (from acknowledged) an alert, as one guarded
+        UPDATE: None when it was not in the state before ``to`` (someone else moved it
+        first), so no state is skipped or made twice."""
+        values: dict[str, Any]
+        if to == "acknowledged":
+            before = "open"
+            values = {"acknowledged_by": user_id, "acknowledged_at": self.now}
+            values["acknowledge_note"] = note
+        elif to == "resolved":
+            before = "acknowledged"
+            values = {"resolved_by": user_id, "resolved_at": self.now, "resolve_note": note}
+        else:
+            raise ValueError(f"an alert cannot be moved to {to!r}")
+        result = self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.id == alert_id, AlertRow.status == before)
+            .values(status=to, **values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        row = self.session.get(AlertRow, alert_id, populate_existing=True)
+        assert row is not None
+        return _alert(row)
 
     # --- links --------------------------------------------------------------------------
 
@@ -819,6 +906,12 @@ def _alert(row: AlertRow) -> Alert:
         row.status,
         row.raised_at,
         row.reason,
+        row.acknowledged_by,
+        row.acknowledged_at,
+        row.acknowledge_note,
+        row.resolved_by,
+        row.resolved_at,
+        row.resolve_note,
     )
 
 
