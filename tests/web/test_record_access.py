@@ -1,6 +1,7 @@
 """Who may see what through the record API: every route under ``/api/patients``,
-``/api/episodes`` and ``/api/alerts`` (found in the app's routes, so a new one is covered without editing this
-file) answers 404 to every kind of foreign id, writes nothing and leaves no audit event naming
+``/api/episodes`` and ``/api/alerts`` (found in the app's routes, so a new one is covered
+without editing this file) answers 404 to every kind of foreign id, writes nothing and leaves
+no audit event naming
 the record; the same request for the caller's own record works, so the 404 is about access,
 not a broken request. A token that is revoked (or whose user is inactive) is a 401; a user who
 is only an admin sees no patient at all."""
