@@ -51,7 +51,7 @@ def test_open_then_acknowledged_then_resolved(
 ) -> None:
     clinic = make_clinic(catalog, database, clock)
     alert_id = _raise(clinic)
-    assert clinic.record.open_critical(clinic.me) == 1
+    assert clinic.record.open_alerts(clinic.me) == {"critical": 1}
     [(alert, patient)] = clinic.record.alerts(clinic.me, "open")
     assert alert.id == alert_id and patient.reference == "MRN-1"
     assert alert.acknowledged_by is None and alert.resolved_at is None
@@ -62,7 +62,7 @@ def test_open_then_acknowledged_then_resolved(
     assert seen.acknowledged_by == clinic.clinician.id
     assert seen.acknowledged_at == clock.now()
     assert seen.acknowledge_note == "Calling them now"
-    assert clinic.record.open_critical(clinic.me) == 0
+    assert clinic.record.open_alerts(clinic.me) == {}
     assert clinic.record.alerts(clinic.me, "open") == []
 
     clock.advance(hours=1)
@@ -130,7 +130,7 @@ def test_a_bad_note_names_the_field_and_changes_nothing(
     with pytest.raises(InputError) as refused:
         clinic.record.acknowledge(clinic.me, alert_id, note)
     assert refused.value.field == "note"
-    assert clinic.record.open_critical(clinic.me) == 1
+    assert clinic.record.open_alerts(clinic.me) == {"critical": 1}
 
 
 def test_an_unknown_status_names_the_field(
@@ -160,7 +160,7 @@ def test_foreign_and_unknown_alerts_are_not_found(
         north.record.acknowledge(north.actor(north.admin), mine)
     assert _events(database, seq) == []
     assert [a.id for a, _ in north.record.alerts(north.me)] == [mine]
-    assert south.record.open_critical(south.me) == 1
+    assert south.record.open_alerts(south.me) == {"critical": 1}
     # Shared with the caller, the colleague's patient's alert is theirs to acknowledge too.
     patient = north.record.alerts(north.actor(colleague))[0][1]
     north.record.share_patient(north.actor(colleague), patient.id, north.clinician.id)
@@ -174,7 +174,7 @@ def test_every_change_is_audited_without_the_note(
     alert_id = _raise(clinic)
     seq = _last_seq(database)
     clinic.record.alerts(clinic.me, "open")
-    clinic.record.open_critical(clinic.me)  # a count for the banner: no record is read
+    clinic.record.open_alerts(clinic.me)  # a count for the banner: no record is read
     clinic.record.acknowledge(clinic.me, alert_id, "Secret words one")
     clinic.record.resolve(clinic.me, alert_id, "Secret words two")
     label = f"user:{clinic.clinician.id}"

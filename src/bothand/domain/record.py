@@ -108,6 +108,8 @@ class Alert:
     resolved_by: str | None = None
     resolved_at: dt.datetime | None = None
     resolve_note: str | None = None
+    acknowledged_email: str | None = None  # who acknowledged it, as the clinic knows them
+    resolved_email: str | None = None
 
 
 @dataclass(frozen=True)

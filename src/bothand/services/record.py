@@ -446,12 +446,14 @@ class Record:
             store.audit(actor, "alerts.read", "user", user.id)
             return found
 
-    def open_critical(self, actor: Actor) -> int:
-        """How many critical alerts of the caller's patients are open (for the banner that
-        heads every clinician page); a count, not a read of any record, so not audited."""
-        user = _clinician(actor)
+    def open_alerts(self, actor: Actor) -> dict[str, int]:
+        """How many alerts of each kind are open among the caller's patients (for the banner
+        and the count that head every clinician page): counts, not a read of any record, so
+        not audited. Empty for a user who is not a clinician."""
+        if actor.user is None or not actor.user.is_clinician:
+            return {}
         with self._work() as store:
-            return store.open_critical_count(user)
+            return store.open_alert_counts(actor.user)
 
     def acknowledge(self, actor: Actor, alert_id: str, note: str | None = None) -> Alert:
         """A named clinician has seen the alert (open -> acknowledged)."""
@@ -463,15 +465,15 @@ class Record:
         return self._move_alert(actor, alert_id, "resolved", note)
 
     def _move_alert(self, actor: Actor, alert_id: str, to: str, note: str | None) -> Alert:
-        text = _note(note)
-        if to == "resolved" and text is None:
-            raise InputError("note", "say how the alert was dealt with")
         user = _clinician(actor)
         with self._work() as store:
             found = store.alert_for(user, alert_id)
-            if found is None:
+            if found is None:  # first: a foreign alert is not found, whatever the note
                 raise NotFoundError("alert")
             alert, patient = found
+            text = _note(note)
+            if to == "resolved" and text is None:
+                raise InputError("note", "say how the alert was dealt with")
             moved = store.move_alert(alert.id, user.id, to, text)
             if moved is None:
                 raise InputError("status", _refusal(alert.status, to))

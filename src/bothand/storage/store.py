@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bothand.domain.errors import InputError
 from bothand.domain.record import (
@@ -88,6 +88,14 @@ _NO_STATE = dict.fromkeys(
         "resolved_at",
         "resolve_note",
     )
+)
+_ACKNOWLEDGER = aliased(UserRow)
+_RESOLVER = aliased(UserRow)
+# An alert with the emails of who acknowledged and who resolved it.
+_ALERT_WITH_NAMES = (
+    select(AlertRow, _ACKNOWLEDGER.email, _RESOLVER.email)
+    .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == AlertRow.acknowledged_by)
+    .outerjoin(_RESOLVER, _RESOLVER.id == AlertRow.resolved_by)
 )
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
@@ -699,11 +707,11 @@ class Store:
 
     def alerts_of(self, patient_id: str) -> list[Alert]:
         rows = self.session.execute(
-            select(AlertRow)
-            .where(AlertRow.patient_id == patient_id)
-            .order_by(AlertRow.raised_at.desc(), AlertRow.id)
-        ).scalars()
-        return [_alert(row) for row in rows]
+            _ALERT_WITH_NAMES.where(AlertRow.patient_id == patient_id).order_by(
+                AlertRow.raised_at.desc(), AlertRow.id
+            )
+        ).all()
+        return [_alert(*row) for row in rows]
 
     def alerts_for(self, user: User, status: str | None = None) -> list[tuple[Alert, Patient]]:
         """The alerts of the patients ``user`` may see (as ``_visible``), with their patient:
@@ -712,7 +720,7 @@ class Store:
             (AlertRow.status == "open", 0), (AlertRow.status == "acknowledged", 1), else_=2
         )
         query = (
-            select(AlertRow, PatientRow)
+            _ALERT_WITH_NAMES.add_columns(PatientRow)
             .join(PatientRow, PatientRow.id == AlertRow.patient_id)
             .where(self._visible(user))
         )
@@ -721,27 +729,30 @@ class Store:
         rows = self.session.execute(
             query.order_by(order, AlertRow.raised_at.desc(), AlertRow.id)
         ).all()
-        return [(_alert(alert), _patient(patient)) for alert, patient in rows]
+        return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
 
-    def open_critical_count(self, user: User) -> int:
-        """How many critical alerts of the patients ``user`` may see are still open."""
-        count = self.session.execute(
-            select(func.count())
-            .select_from(AlertRow)
+    def open_alert_counts(self, user: User) -> dict[str, int]:
+        """How many alerts of each kind are open among the patients ``user`` may see."""
+        rows = self.session.execute(
+            select(AlertRow.kind, func.count())
             .join(PatientRow, PatientRow.id == AlertRow.patient_id)
-            .where(self._visible(user), AlertRow.kind == "critical", AlertRow.status == "open")
-        ).scalar_one()
-        return int(count)
+            .where(self._visible(user), AlertRow.status == "open")
+            .group_by(AlertRow.kind)
+        ).all()
+        return {kind: int(count) for kind, count in rows}
 
     def alert_for(self, user: User, alert_id: str) -> tuple[Alert, Patient] | None:
         if not _storable(alert_id):
             return None
         found = self.session.execute(
-            select(AlertRow, PatientRow)
+            _ALERT_WITH_NAMES.add_columns(PatientRow)
             .join(PatientRow, PatientRow.id == AlertRow.patient_id)
             .where(AlertRow.id == alert_id, self._visible(user))
         ).first()
-        return (_alert(found[0]), _patient(found[1])) if found is not None else None
+        if found is None:
+            return None
+        alert, ack, res, patient = found
+        return _alert(alert, ack, res), _patient(patient)
 
     def move_alert(self, alert_id: str, user_id: str, to: str, note: str | None) -> Alert | None:
         """Acknowledge (from open) or resolve (from acknowledged) an alert, as one guarded
@@ -764,9 +775,12 @@ class Store:
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return None
-        row = self.session.get(AlertRow, alert_id, populate_existing=True)
-        assert row is not None
-        return _alert(row)
+        found = self.session.execute(
+            _ALERT_WITH_NAMES.where(AlertRow.id == alert_id).execution_options(
+                populate_existing=True
+            )
+        ).one()
+        return _alert(*found)
 
     # --- links --------------------------------------------------------------------------
 
@@ -896,7 +910,9 @@ def _episode(row: EpisodeRow, measurements: tuple[Measurement, ...]) -> Episode:
     )
 
 
-def _alert(row: AlertRow) -> Alert:
+def _alert(
+    row: AlertRow, acknowledged_email: str | None = None, resolved_email: str | None = None
+) -> Alert:
     return Alert(
         row.id,
         row.patient_id,
@@ -912,6 +928,8 @@ def _alert(row: AlertRow) -> Alert:
         row.resolved_by,
         row.resolved_at,
         row.resolve_note,
+        acknowledged_email,
+        resolved_email,
     )
 
 
