@@ -297,7 +297,7 @@ def dump_alert(alert: Alert) -> AlertRecord:
 def dump_inbox(rows: list[tuple[Alert, Patient]]) -> AlertInbox:
     return {
         "alerts": [
-            {**dump_alert(alert), "patient": dump_patient(patient), "episode": alert.episode_id}  # type: ignore[typeddict-item]
+            {**dump_alert(alert), "patient": dump_patient(patient), "episode": alert.episode_id}
             for alert, patient in rows
         ]
     }
