@@ -155,3 +155,15 @@ def test_an_admin_sees_no_banner_and_a_note_on_the_inbox(world: World, catalog: 
     assert page.status_code == 200
     assert catalog.labels["clinic.alerts.not_clinician"] in page.text
     assert "critical-banner" not in page.text and "MRN-RISK" not in page.text
+
+
+def test_a_long_inbox_shows_the_first_fifty_and_says_so(world: World, catalog: Catalog) -> None:
+    north = world.north
+    for number in range(53):
+        _patient_with_episode(north, f"MRN-{number:03d}", PHQ9_RISK)
+    world.signed_in(north.clinician.email)
+    page = world.client.get("/clinic/alerts")
+    assert len(page.content) < MAX_PAGE_BYTES
+    assert page.text.count('class="card alert-card') == 50
+    assert f"{catalog.labels['clinic.alerts.more_after']} 3" in page.text
+    assert "53 " + catalog.labels["clinic.alerts.banner_many"] in page.text

@@ -711,6 +711,7 @@ def measure_post(
 # --- alerts ------------------------------------------------------------------------------
 
 ALERTS = "/clinic/alerts"
+ALERTS_SHOWN = 50  # on one page: about 1.2 KB each
 
 
 def _alert_row(catalog: Catalog, alert: Alert, patient: Patient) -> dict[str, Any]:
@@ -749,6 +750,9 @@ def _alerts_page(
     rows = [_alert_row(catalog, alert, patient) for alert, patient in found]
     if status is None:  # the inbox: what still needs someone; resolved ones on their own tab
         rows = [row for row in rows if row["alert"].status != "resolved"]
+    # Open ones first, so those are the last left out; the page stays under 100 KB.
+    hidden = max(0, len(rows) - ALERTS_SHOWN)
+    rows = rows[:ALERTS_SHOWN]
     errors = {failed[0]: Errors.of(failed[1])} if failed else {}
     return _page(
         request,
@@ -760,6 +764,7 @@ def _alerts_page(
         status=status,
         statuses=ALERT_STATUSES,
         errors=errors,
+        hidden=hidden,
         done=request.query_params.get("done") in ALERT_STATUSES[1:],
     )
 
