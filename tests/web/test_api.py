@@ -266,7 +266,7 @@ def test_openapi_lists_the_four_endpoints(api: TestClient) -> None:
     response = api.get("/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    record = ("/api/patients", "/api/episodes")  # the clinic record's: test_record_api.py
+    record = ("/api/patients", "/api/episodes", "/api/alerts")  # the record's: test_record_api.py
     assert {path for path in paths if not path.startswith(record)} == set(ENDPOINTS), sorted(paths)
     for path, method in ENDPOINTS.items():
         assert method in paths[path], (path, sorted(paths[path]))

@@ -53,6 +53,9 @@ OPERATIONS = [
     ("/api/episodes/{episode}/measurements", "POST"),
     ("/api/episodes/{episode}", "GET"),
     ("/api/episodes/{episode}/check-ins", "POST"),
+    ("/api/alerts", "GET"),
+    ("/api/alerts/{alert}/acknowledge", "POST"),
+    ("/api/alerts/{alert}/resolve", "POST"),
 ]
 
 

@@ -517,7 +517,10 @@ def test_every_clinic_route_with_an_id_is_404_for_another_clinics_record(world: 
     south = world.south
     patient_id, episode_id = _patient_with_episode(south, "S-1")
     token = south.accounts.create_token(south.clinician.email, "theirs")
+    _patient_with_episode(south, "S-2", PHQ9_RISK)
+    [(alert, _)] = south.record.alerts(south.me)
     foreign = {
+        "alert_id": alert.id,
         "patient_id": patient_id,
         "episode_id": episode_id,
         "user_id": south.clinician.id,

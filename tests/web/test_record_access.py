@@ -1,6 +1,7 @@
-"""Who may see what through the record API: every route under ``/api/patients`` and
-``/api/episodes`` (found in the app's routes, so a new one is covered without editing this
-file) answers 404 to every kind of foreign id, writes nothing and leaves no audit event naming
+"""Who may see what through the record API: every route under ``/api/patients``,
+``/api/episodes`` and ``/api/alerts`` (found in the app's routes, so a new one is covered
+without editing this file) answers 404 to every kind of foreign id, writes nothing and leaves
+no audit event naming
 the record; the same request for the caller's own record works, so the 404 is about access,
 not a broken request. A token that is revoked (or whose user is inactive) is a 401; a user who
 is only an admin sees no patient at all."""
@@ -16,14 +17,15 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 from httpx import Response
+from sqlalchemy import text
 
 from bothand.catalog import Catalog
 from bothand.storage import Database
 from tests.conftest import MovingClock
-from tests.record.helpers import PASSWORD, case
+from tests.record.helpers import PASSWORD, PHQ9_RISK, case
 from tests.web.record_api_helpers import Api, audit_events, counts, make_api
 
-RECORD_PREFIXES = ("/api/patients", "/api/episodes")
+RECORD_PREFIXES = ("/api/patients", "/api/episodes", "/api/alerts")
 PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -54,6 +56,10 @@ BODIES: dict[tuple[str, str], Callable[[], Any]] = {
     },
     ("GET", "/api/episodes/{episode}"): lambda: None,
     ("POST", "/api/episodes/{episode}/check-ins"): lambda: {},
+    ("GET", "/api/alerts"): lambda: None,
+    # In this order (sorted), the caller's own alert is acknowledged, then resolved.
+    ("POST", "/api/alerts/{alert}/acknowledge"): lambda: {"note": "Seen"},
+    ("POST", "/api/alerts/{alert}/resolve"): lambda: {"note": "Called them"},
 }
 
 
@@ -70,7 +76,7 @@ class World:
 
     def foreign(self, parameter: str) -> dict[str, str]:
         """Each kind of id the caller must not reach, for a path parameter."""
-        other = {"patient": "episode", "episode": "patient"}[parameter]
+        other = {"patient": "episode", "episode": "patient", "alert": "patient"}[parameter]
         return {
             "other clinic": self.south[parameter],
             "same clinic, not shared": self.colleague[parameter],
@@ -89,7 +95,15 @@ def _records(api: Api, reference: str, token: str | None = None) -> dict[str, st
         token,
     )
     assert made.status_code == 201, made.text
-    return {"patient": patient, "episode": made.json()["id"]}
+    episode = made.json()["id"]
+    risk = api.post(  # item 9 above 0: a critical alert
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": PHQ9_RISK, "taken_on": "2026-12-01"},
+        token,
+    )
+    assert risk.status_code == 201, risk.text
+    [alert] = risk.json()["alerts"]
+    return {"patient": patient, "episode": episode, "alert": alert["id"]}
 
 
 @pytest.fixture
@@ -111,6 +125,13 @@ def world(catalog: Catalog, database: Database, clock: MovingClock) -> World:
     )
 
 
+def alert_states(database: Database) -> list[tuple[str, str]]:
+    """Each alert's id and status: a state change writes no row, so counts miss it."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, status FROM alerts ORDER BY id")).all()
+    return [(row[0], row[1]) for row in rows]
+
+
 def _send(api: Api, method: str, path: str, body: Any, token: str | None = None) -> Response:
     if method == "GET":
         return api.get(path, token)
@@ -123,7 +144,7 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 def test_the_routes_are_found_and_each_has_a_body(world: World) -> None:
     routes = record_routes(world.api)
-    assert len(routes) >= 6
+    assert len(routes) >= 9
     missing = [route for route in routes if route not in BODIES]
     assert missing == [], f"give these routes a valid body in BODIES: {missing}"
 
@@ -138,7 +159,7 @@ def test_every_route_answers_404_to_every_foreign_id_and_writes_nothing(world: W
             continue
         for parameter in parameters:
             for kind, foreign in world.foreign(parameter).items():
-                before = counts(api.database)
+                before = counts(api.database), alert_states(api.database)
                 seq = max(e["seq"] for e in audit_events(api.database))
                 ids = {**world.mine, parameter: foreign}
                 found = _send(api, method, _fill(path, ids), BODIES[method, path]())
@@ -148,11 +169,11 @@ def test_every_route_answers_404_to_every_foreign_id_and_writes_nothing(world: W
                     continue
                 assert found.headers["content-type"] == "application/problem+json"
                 assert found.json()["status"] == 404
-                if counts(api.database) != before:
+                if (counts(api.database), alert_states(api.database)) != before:
                     failures.append(f"{method} {path} with {kind}: wrote rows")
                 if audit_events(api.database, seq):  # none at all, so none naming the record
                     failures.append(f"{method} {path} with {kind}: left an audit event")
-    assert checked >= 4 * 6
+    assert checked >= 6 * 6
     assert failures == []
 
 

@@ -88,7 +88,9 @@ class MeasurementRecord(TypedDict):
 
 
 class AlertRecord(TypedDict):
-    """``kind``: ``critical``, ``deterioration``, ``review_due`` or ``overdue``."""
+    """``kind``: ``critical``, ``deterioration``, ``review_due`` or ``overdue``; ``status``:
+    ``open``, then ``acknowledged`` (by a user id, at a moment), then ``resolved`` (likewise,
+    with a note). The state fields appear once set."""
 
     id: str
     kind: str
@@ -96,6 +98,26 @@ class AlertRecord(TypedDict):
     raised_at: str
     reason: str
     measurement: str | None
+    acknowledged_by: NotRequired[str]
+    acknowledged_at: NotRequired[str]
+    acknowledge_note: NotRequired[str]
+    resolved_by: NotRequired[str]
+    resolved_at: NotRequired[str]
+    resolve_note: NotRequired[str]
+
+
+class InboxAlert(AlertRecord):
+    """An alert of the caller's inbox, with its patient (by the clinic's reference) and
+    episode."""
+
+    patient: PatientSummary
+    episode: str | None
+
+
+class AlertInbox(TypedDict):
+    """The alerts of the caller's patients: open first, then acknowledged, then resolved."""
+
+    alerts: list[InboxAlert]
 
 
 class TotalOn(TypedDict):
@@ -257,13 +279,33 @@ def dump_measurement(m: Measurement) -> MeasurementRecord:
 
 
 def dump_alert(alert: Alert) -> AlertRecord:
-    return {
+    data: AlertRecord = {
         "id": alert.id,
         "kind": alert.kind,
         "status": alert.status,
         "raised_at": moment(alert.raised_at),
         "reason": alert.reason,
         "measurement": alert.measurement_id,
+    }
+    if alert.acknowledged_by is not None and alert.acknowledged_at is not None:
+        data["acknowledged_by"] = alert.acknowledged_by
+        data["acknowledged_at"] = moment(alert.acknowledged_at)
+    if alert.acknowledge_note is not None:
+        data["acknowledge_note"] = alert.acknowledge_note
+    if alert.resolved_by is not None and alert.resolved_at is not None:
+        data["resolved_by"] = alert.resolved_by
+        data["resolved_at"] = moment(alert.resolved_at)
+    if alert.resolve_note is not None:
+        data["resolve_note"] = alert.resolve_note
+    return data
+
+
+def dump_inbox(rows: list[tuple[Alert, Patient]]) -> AlertInbox:
+    return {
+        "alerts": [
+            {**dump_alert(alert), "patient": dump_patient(patient), "episode": alert.episode_id}
+            for alert, patient in rows
+        ]
     }
 
 

@@ -86,8 +86,14 @@ class Measurement:
     superseded_by: str | None = None
 
 
+ALERT_STATUSES = ("open", "acknowledged", "resolved")  # in this order, never back
+
+
 @dataclass(frozen=True)
 class Alert:
+    """Raised by the record (``critical``: a positive risk answer); open, then acknowledged by
+    a named clinician, then resolved with a note. Never deleted."""
+
     id: str
     patient_id: str
     episode_id: str | None
@@ -96,6 +102,14 @@ class Alert:
     status: str
     raised_at: dt.datetime
     reason: str
+    acknowledged_by: str | None = None  # a user id
+    acknowledged_at: dt.datetime | None = None
+    acknowledge_note: str | None = None  # free text: never logged or audited
+    resolved_by: str | None = None
+    resolved_at: dt.datetime | None = None
+    resolve_note: str | None = None
+    acknowledged_email: str | None = None  # who acknowledged it, as the clinic knows them
+    resolved_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ correction is a new measurement that supersedes the old one; both stay.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from bothand.domain.case import parse_case
 from bothand.domain.clock import Clock
 from bothand.domain.errors import InputError, NotAllowedError, NotFoundError
 from bothand.domain.record import (
+    ALERT_STATUSES,
     METHODS,
     Actor,
     Alert,
@@ -471,6 +473,55 @@ class Record:
             series_progress(self.catalog, store.series_of(episode_id)),
         )
 
+    # --- alerts -------------------------------------------------------------------------
+
+    def alerts(self, actor: Actor, status: str | None = None) -> list[tuple[Alert, Patient]]:
+        """The alerts of the caller's patients (open first), with ``status`` only if given."""
+        if status is not None and status not in ALERT_STATUSES:
+            raise InputError(
+                "status", f"'{status}' is not a status; use {', '.join(ALERT_STATUSES)}"
+            )
+        user = _clinician(actor)
+        with self._work() as store:
+            found = store.alerts_for(user, status)
+            store.audit(actor, "alerts.read", "user", user.id)
+            return found
+
+    def open_alerts(self, actor: Actor) -> dict[str, int]:
+        """How many alerts of each kind are open among the caller's patients (for the banner
+        and the count that head every clinician page): counts, not a read of any record, so
+        not audited. Empty for a user who is not a clinician."""
+        if actor.user is None or not actor.user.is_clinician:
+            return {}
+        with self._work() as store:
+            return store.open_alert_counts(actor.user)
+
+    def acknowledge(self, actor: Actor, alert_id: str, note: str | None = None) -> Alert:
+        """A named clinician has seen the alert (open -> acknowledged)."""
+        return self._move_alert(actor, alert_id, "acknowledged", note)
+
+    def resolve(self, actor: Actor, alert_id: str, note: str | None) -> Alert:
+        """The alert is dealt with (acknowledged -> resolved), with a note saying how. A
+        critical alert, like any, is acknowledged by a named clinician first."""
+        return self._move_alert(actor, alert_id, "resolved", note)
+
+    def _move_alert(self, actor: Actor, alert_id: str, to: str, note: str | None) -> Alert:
+        user = _clinician(actor)
+        with self._work() as store:
+            found = store.alert_for(user, alert_id)
+            if found is None:  # first: a foreign alert is not found, whatever the note
+                raise NotFoundError("alert")
+            alert, patient = found
+            text = _note(note)
+            if to == "resolved" and text is None:
+                raise InputError("note", "say how the alert was dealt with")
+            moved = store.move_alert(alert.id, user.id, to, text)
+            if moved is None:
+                raise InputError("status", _refusal(alert.status, to))
+            action = "alert.acknowledge" if to == "acknowledged" else "alert.resolve"
+            store.audit(actor, action, "alert", alert.id, patient.id)
+            return moved
+
     # --- check-ins ----------------------------------------------------------------------
 
     def instruments_due(self, episode: Episode) -> list[str]:
@@ -622,6 +673,30 @@ def _clinician(actor: Actor) -> User:
     if actor.user is None or not actor.user.is_clinician:
         raise NotFoundError("patient")
     return actor.user
+
+
+NOTE_LENGTH = 500
+
+
+def _note(value: str | None) -> str | None:
+    """A note as kept: ends trimmed, at most ``NOTE_LENGTH`` characters, no control character
+    but line breaks and tabs; empty is none."""
+    if value is None:
+        return None
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+        raise InputError("note", "must not hold control characters")
+    text = value.strip()
+    if len(text) > NOTE_LENGTH:
+        raise InputError("note", f"use at most {NOTE_LENGTH} characters")
+    return text or None
+
+
+def _refusal(status: str, to: str) -> str:
+    if status == to:
+        return f"this alert is {status} already"
+    if to == "resolved" and status == "open":
+        return "acknowledge this alert before resolving it"
+    return f"this alert is {status}: it cannot be {to}"
 
 
 def _admin(actor: Actor) -> User:

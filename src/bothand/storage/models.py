@@ -38,6 +38,7 @@ NAMING = {
 }
 
 ID = String(32)
+NOTE_LENGTH = 500  # an alert's acknowledge or resolve note
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -191,7 +192,12 @@ class LinkRow(Base):
 
 
 class AlertRow(Base):
+    """An alert: open, then acknowledged (by whom, when), then resolved (by whom, when, with
+    a note). Never deleted (the migration adds a trigger refusing DELETE); the notes are free
+    text, never logged or audited."""
+
     __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_clinic_status", "clinic_id", "status"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -201,6 +207,12 @@ class AlertRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(String(64))
+    acknowledged_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    acknowledge_note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resolve_note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH), nullable=True)
 
 
 class AuditRow(Base):

@@ -18,10 +18,22 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, false, func, insert, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bothand.domain.errors import InputError
 from bothand.domain.record import (
@@ -66,6 +78,25 @@ _MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
 _ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
 _ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
 _ADD_ALERT = Prepared(insert(_ALERTS))
+# An alert's state columns, all empty while it is open.
+_NO_STATE = dict.fromkeys(
+    (
+        "acknowledged_by",
+        "acknowledged_at",
+        "acknowledge_note",
+        "resolved_by",
+        "resolved_at",
+        "resolve_note",
+    )
+)
+_ACKNOWLEDGER = aliased(UserRow)
+_RESOLVER = aliased(UserRow)
+# An alert with the emails of who acknowledged and who resolved it.
+_ALERT_WITH_NAMES = (
+    select(AlertRow, _ACKNOWLEDGER.email, _RESOLVER.email)
+    .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == AlertRow.acknowledged_by)
+    .outerjoin(_RESOLVER, _RESOLVER.id == AlertRow.resolved_by)
+)
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
@@ -687,6 +718,7 @@ class Store:
                     "status": "open",
                     "raised_at": self.now,
                     "reason": reason,
+                    **_NO_STATE,
                 },
             ),
         )
@@ -694,11 +726,80 @@ class Store:
 
     def alerts_of(self, patient_id: str) -> list[Alert]:
         rows = self.session.execute(
-            select(AlertRow)
-            .where(AlertRow.patient_id == patient_id)
-            .order_by(AlertRow.raised_at.desc(), AlertRow.id)
-        ).scalars()
-        return [_alert(row) for row in rows]
+            _ALERT_WITH_NAMES.where(AlertRow.patient_id == patient_id).order_by(
+                AlertRow.raised_at.desc(), AlertRow.id
+            )
+        ).all()
+        return [_alert(*row) for row in rows]
+
+    def alerts_for(self, user: User, status: str | None = None) -> list[tuple[Alert, Patient]]:
+        """The alerts of the patients ``user`` may see (as ``_visible``), with their patient:
+        open first, then acknowledged, then resolved; newest first within each."""
+        order = case(
+            (AlertRow.status == "open", 0), (AlertRow.status == "acknowledged", 1), else_=2
+        )
+        query = (
+            _ALERT_WITH_NAMES.add_columns(PatientRow)
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(self._visible(user))
+        )
+        if status is not None:
+            query = query.where(AlertRow.status == status)
+        rows = self.session.execute(
+            query.order_by(order, AlertRow.raised_at.desc(), AlertRow.id)
+        ).all()
+        return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
+
+    def open_alert_counts(self, user: User) -> dict[str, int]:
+        """How many alerts of each kind are open among the patients ``user`` may see."""
+        rows = self.session.execute(
+            select(AlertRow.kind, func.count())
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(self._visible(user), AlertRow.status == "open")
+            .group_by(AlertRow.kind)
+        ).all()
+        return {kind: int(count) for kind, count in rows}
+
+    def alert_for(self, user: User, alert_id: str) -> tuple[Alert, Patient] | None:
+        if not _storable(alert_id):
+            return None
+        found = self.session.execute(
+            _ALERT_WITH_NAMES.add_columns(PatientRow)
+            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
+            .where(AlertRow.id == alert_id, self._visible(user))
+        ).first()
+        if found is None:
+            return None
+        alert, ack, res, patient = found
+        return _alert(alert, ack, res), _patient(patient)
+
+    def move_alert(self, alert_id: str, user_id: str, to: str, note: str | None) -> Alert | None:
+        """Acknowledge (from open) or resolve (from acknowledged) an alert, as one guarded
+        UPDATE: None when it was not in the state before ``to`` (someone else moved it
+        first), so no state is skipped or made twice."""
+        values: dict[str, Any]
+        if to == "acknowledged":
+            before = "open"
+            values = {"acknowledged_by": user_id, "acknowledged_at": self.now}
+            values["acknowledge_note"] = note
+        elif to == "resolved":
+            before = "acknowledged"
+            values = {"resolved_by": user_id, "resolved_at": self.now, "resolve_note": note}
+        else:
+            raise ValueError(f"an alert cannot be moved to {to!r}")
+        result = self.session.execute(
+            update(AlertRow)
+            .where(AlertRow.id == alert_id, AlertRow.status == before)
+            .values(status=to, **values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        found = self.session.execute(
+            _ALERT_WITH_NAMES.where(AlertRow.id == alert_id).execution_options(
+                populate_existing=True
+            )
+        ).one()
+        return _alert(*found)
 
     # --- links --------------------------------------------------------------------------
 
@@ -828,7 +929,9 @@ def _episode(row: EpisodeRow, measurements: tuple[Measurement, ...]) -> Episode:
     )
 
 
-def _alert(row: AlertRow) -> Alert:
+def _alert(
+    row: AlertRow, acknowledged_email: str | None = None, resolved_email: str | None = None
+) -> Alert:
     return Alert(
         row.id,
         row.patient_id,
@@ -838,6 +941,14 @@ def _alert(row: AlertRow) -> Alert:
         row.status,
         row.raised_at,
         row.reason,
+        row.acknowledged_by,
+        row.acknowledged_at,
+        row.acknowledge_note,
+        row.resolved_by,
+        row.resolved_at,
+        row.resolve_note,
+        acknowledged_email,
+        resolved_email,
     )
 
 

@@ -30,12 +30,12 @@ from starlette.exceptions import HTTPException
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.errors import InputError, NotFoundError
-from bothand.domain.record import Episode, Measurement, Patient
+from bothand.domain.record import ALERT_STATUSES, Alert, Episode, Measurement, Patient
 from bothand.domain.review import ReviewPoint
 from bothand.domain.vocab import CONDITIONS
 from bothand.services.accounts import SessionInfo, SignInError
 from bothand.services.intake import questionnaire_for
-from bothand.services.record import patient_today
+from bothand.services.record import Record, patient_today
 from bothand.settings import Settings
 from bothand.web.deps import (
     SESSION_COOKIE,
@@ -105,6 +105,9 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
+    # Every clinician page is headed by the open critical alerts of their patients.
+    record: Record = request.app.state.record
+    open_alerts = record.open_alerts(info.actor) if info and info.user.is_clinician else {}
     page: HTMLResponse = templates.TemplateResponse(
         request,
         name,
@@ -112,6 +115,8 @@ def _page(
             "info": info,
             "csrf": info.csrf if info else context.pop("csrf", ""),
             "here": request.url.path,
+            "open_critical": open_alerts.get("critical", 0),
+            "open_alerts": sum(open_alerts.values()),
             **context,
         },
         status_code=status_code,
@@ -438,7 +443,8 @@ def patient_page(
     alerts = [
         {"day": _day(alert.raised_at, zone), "id": alert.id}
         for alert in found.alerts
-        if alert.kind == "critical" and alert.status == "open"
+        # Crisis lines stay on the patient's page until the alert is resolved.
+        if alert.kind == "critical" and alert.status != "resolved"
     ]
     saved = request.query_params.get("saved")
     saved_risk = False
@@ -478,6 +484,7 @@ def patient_page(
         crisis=_crisis_lines(catalog, patient) if alerts or saved_risk else None,
         saved_risk=saved_risk,
         saved=saved is not None,
+        alert_rows=[_alert_row(catalog, alert, patient) for alert in found.alerts],
         episodes=episodes,
         conditions=_conditions(catalog),
     )
@@ -704,6 +711,134 @@ def measure_post(
         errors,
         status_code=422,
     )
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+ALERTS = "/clinic/alerts"
+ALERTS_SHOWN = 50  # on one page: about 1.2 KB each
+
+
+def _alert_row(catalog: Catalog, alert: Alert, patient: Patient) -> dict[str, Any]:
+    """An alert as the pages show it: its kind and reason in words (the code itself for one
+    the locale has no words for yet), moments in the patient's zone, to the minute."""
+    zone = ZoneInfo(patient.timezone)
+    words = catalog.labels.text
+
+    def local(moment: dt.datetime | None) -> str | None:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    return {
+        "alert": alert,
+        "patient": patient,
+        "kind": words.get(f"clinic.alerts.kind.{alert.kind}", alert.kind),
+        "reason": words.get(f"clinic.alerts.reason.{alert.reason}", alert.reason),
+        "raised": local(alert.raised_at),
+        "acknowledged": local(alert.acknowledged_at),
+        "resolved": local(alert.resolved_at),
+    }
+
+
+def _alerts_page(
+    request: Request,
+    templates: TemplatesDep,
+    info: SessionInfo,
+    record: Record,
+    status: str | None,
+    failed: tuple[str, InputError] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    if not info.user.is_clinician:
+        return _page(request, templates, "clinic/alerts.html", info, rows=None, status=None)
+    catalog: Catalog = request.app.state.catalog
+    found = record.alerts(info.actor, status)
+    rows = [_alert_row(catalog, alert, patient) for alert, patient in found]
+    if status is None:  # the inbox: what still needs someone; resolved ones on their own tab
+        rows = [row for row in rows if row["alert"].status != "resolved"]
+    # Open ones first, so those are the last left out; the page stays under 100 KB.
+    hidden = max(0, len(rows) - ALERTS_SHOWN)
+    rows = rows[:ALERTS_SHOWN]
+    errors = {failed[0]: Errors.of(failed[1])} if failed else {}
+    return _page(
+        request,
+        templates,
+        "clinic/alerts.html",
+        info,
+        status_code,
+        rows=rows,
+        status=status,
+        statuses=ALERT_STATUSES,
+        errors=errors,
+        hidden=hidden,
+        done=request.query_params.get("done") in ALERT_STATUSES[1:],
+    )
+
+
+@router.get(ALERTS, response_class=HTMLResponse)
+def alerts_page(
+    request: Request, info: SignedInDep, record: RecordDep, templates: TemplatesDep
+) -> Response:
+    """The alerts inbox: open alerts first, then acknowledged ones; ``?status=`` shows one
+    state only (resolved alerts are seen that way)."""
+    status = request.query_params.get("status")
+    if status not in ALERT_STATUSES:
+        status = None
+    return _alerts_page(request, templates, info, record, status)
+
+
+def _back(raw: object) -> str:
+    """Where a form on an alert returns: the inbox, or the patient page it was posted from."""
+    target = _next(raw)
+    return target if target.startswith((ALERTS, "/clinic/patients/")) else ALERTS
+
+
+def _move_alert(
+    alert_id: str,
+    to: str,
+    request: Request,
+    info: SessionInfo,
+    form: FormData,
+    record: Record,
+    templates: TemplatesDep,
+) -> Response:
+    note = _text(form, "note", 2000) or None
+    try:
+        if to == "acknowledged":
+            record.acknowledge(info.actor, alert_id, note)
+        else:
+            record.resolve(info.actor, alert_id, note)
+    except InputError as error:
+        # The inbox again, with the message beside the note of the alert's form.
+        return _alerts_page(
+            request, templates, info, record, None, (alert_id, error), status_code=422
+        )
+    back = _back(form.get("back"))
+    joiner = "&" if "?" in back else "?"
+    return _see(f"{back}{joiner}done={to}#alert-{alert_id}" if back == ALERTS else back)
+
+
+@router.post(ALERTS + "/{alert_id}/acknowledge", response_class=HTMLResponse)
+def acknowledge_alert(
+    alert_id: str,
+    request: Request,
+    info: SignedInDep,
+    form: ClinicFormDep,
+    record: RecordDep,
+    templates: TemplatesDep,
+) -> Response:
+    return _move_alert(alert_id, "acknowledged", request, info, form, record, templates)
+
+
+@router.post(ALERTS + "/{alert_id}/resolve", response_class=HTMLResponse)
+def resolve_alert(
+    alert_id: str,
+    request: Request,
+    info: SignedInDep,
+    form: ClinicFormDep,
+    record: RecordDep,
+    templates: TemplatesDep,
+) -> Response:
+    return _move_alert(alert_id, "resolved", request, info, form, record, templates)
 
 
 # --- users and the audit trail (admin) ---------------------------------------------------

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import (
     AfterValidator,
@@ -37,16 +37,20 @@ from bothand import services
 from bothand.contract import dump_safety, dump_score, parse_day, to_compact_json
 from bothand.contract.dates import StartDay
 from bothand.contract.record import (
+    AlertInbox,
+    AlertRecord,
     Caseload,
     CheckInLink,
     EpisodeCreated,
     EpisodeRecord,
     MeasurementRecorded,
     PatientSummary,
+    dump_alert,
     dump_caseload,
     dump_check_in,
     dump_episode,
     dump_episode_created,
+    dump_inbox,
     dump_patient,
     dump_recorded,
 )
@@ -143,6 +147,19 @@ class CheckInBody(_Body):
     instruments: list[Annotated[Text, Field(max_length=100)]] | None = Field(
         default=None, max_length=20
     )
+
+
+class AcknowledgeBody(_Body):
+    """An optional short note (at most 500 characters; kept with the alert, never logged or
+    audited). The body may be left out."""
+
+    note: Text | None = Field(default=None, max_length=1000)
+
+
+class ResolveBody(_Body):
+    """How the alert was dealt with: a short note (1 to 500 characters), required."""
+
+    note: Text = Field(max_length=1000)
 
 
 def _json(model: Any, data: Any, status: int = 200) -> Response:
@@ -287,3 +304,49 @@ async def create_check_in(
     base = settings.public_url or str(request.base_url)
     url = base.rstrip("/") + CHECK_IN_PATH + (link.token or "")
     return _json(CheckInLink, dump_check_in(link, url), 201)
+
+
+@router.get("/alerts", response_model=AlertInbox, responses=READ_PROBLEMS, openapi_extra=BEARER)
+def alerts(
+    actor: ApiActorDep,
+    record: RecordDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """The alerts of the caller's patients, open first; ``status`` (``open``,
+    ``acknowledged`` or ``resolved``) keeps only those."""
+    return _json(AlertInbox, dump_inbox(record.alerts(actor, status)))
+
+
+@router.post(
+    "/alerts/{alert}/acknowledge",
+    response_model=AlertRecord,
+    responses=WRITE_PROBLEMS,
+    openapi_extra={**request_body(AcknowledgeBody, REQUEST_MODELS), **BEARER},
+)
+async def acknowledge_alert(
+    request: Request, alert: str, actor: ApiActorDep, record: RecordDep
+) -> Response:
+    """The caller, a named clinician, has seen an open alert: it becomes ``acknowledged``. A
+    second acknowledgement is a 422 naming ``status``."""
+    alert = _record_id(alert, "alert")
+    data = await json_body(request, "a note", optional=True)
+    body = validated(AcknowledgeBody, data, UNKNOWN)
+    moved = await _in_thread(record.acknowledge, actor, alert, body.note)
+    return _json(AlertRecord, dump_alert(moved))
+
+
+@router.post(
+    "/alerts/{alert}/resolve",
+    response_model=AlertRecord,
+    responses=WRITE_PROBLEMS,
+    openapi_extra={**request_body(ResolveBody, REQUEST_MODELS), **BEARER},
+)
+async def resolve_alert(
+    request: Request, alert: str, actor: ApiActorDep, record: RecordDep
+) -> Response:
+    """An acknowledged alert is dealt with: it becomes ``resolved``, with a note saying how.
+    An open one is a 422 naming ``status``: it is acknowledged first."""
+    alert = _record_id(alert, "alert")
+    body = validated(ResolveBody, await json_body(request, "a note"), UNKNOWN)
+    moved = await _in_thread(record.resolve, actor, alert, body.note)
+    return _json(AlertRecord, dump_alert(moved))
