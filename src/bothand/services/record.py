@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bothand.catalog import Catalog
 from bothand.contract import dump_plan
 from bothand.domain.assess.safety import Safety
+from bothand.domain.assess.scoring import Score
 from bothand.domain.case import parse_case
 from bothand.domain.clock import Clock
 from bothand.domain.errors import InputError, NotAllowedError, NotFoundError
@@ -65,9 +66,11 @@ class PatientRecord:
 
 @dataclass(frozen=True)
 class Recorded:
-    """A measurement just stored, the safety result of its answers, and any alert raised."""
+    """A measurement just stored, its score and the safety result of its answers, and any
+    alert raised."""
 
     measurement: Measurement
+    score: Score
     safety: Safety
     alerts: list[Alert]
     progress: list[Progress] = field(default_factory=list)  # the episode's, after it
@@ -465,9 +468,10 @@ class Record:
             store.audit(actor, "alert.create", "alert", alert.id, patient.id)
             alerts.append(alert)
         if not follow_up:
-            return Recorded(measurement, result.safety, alerts)
+            return Recorded(measurement, score, result.safety, alerts)
         return Recorded(
             measurement,
+            score,
             result.safety,
             alerts,
             series_progress(self.catalog, store.series_of(episode_id)),

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.errors import InputError, NotFoundError
-from bothand.domain.record import ALERT_STATUSES, Alert, Episode, Measurement, Patient
+from bothand.domain.record import ALERT_STATUSES, Alert, Episode, Link, Measurement, Patient
 from bothand.domain.review import ReviewPoint
 from bothand.domain.vocab import CONDITIONS
 from bothand.services.accounts import SessionInfo, SignInError
@@ -535,19 +535,7 @@ def invite(
     templates: TemplatesDep,
 ) -> Response:
     link = record.invite(info.actor, patient_id)
-    url = _absolute(request, settings, f"/invite/{link.token}")
-    label = catalog.labels["clinic.link.qr_invite"]
-    return _page(
-        request,
-        templates,
-        "clinic/link.html",
-        info,
-        kind="invite",
-        url=url,
-        qr=_qr(url, label, "qr-title"),
-        expires=link.expires_at.date(),
-        patient_id=patient_id,
-    )
+    return _link_page(request, info, settings, catalog, templates, link, "invite")
 
 
 @router.post("/clinic/episodes/{episode_id}/check-in", response_class=HTMLResponse)
@@ -561,20 +549,33 @@ def check_in(
     catalog: CatalogDep,
     templates: TemplatesDep,
 ) -> Response:
-    episode, _, _ = record.episode(info.actor, episode_id)
-    link = record.check_in_link(info.actor, episode_id)
-    url = _absolute(request, settings, f"/check-in/{link.token}")
-    label = catalog.labels["clinic.link.qr_check_in"]
+    link = record.check_in_link(info.actor, episode_id)  # names its patient itself
+    return _link_page(request, info, settings, catalog, templates, link, "check_in")
+
+
+def _link_page(
+    request: Request,
+    info: SessionInfo,
+    settings: Settings,
+    catalog: Catalog,
+    templates: TemplatesDep,
+    link: Link,
+    kind: str,
+) -> Response:
+    """A link just made for the person (an invitation or a check-in): to copy, and as a QR
+    code for their phone."""
+    path = "/invite/" if kind == "invite" else "/check-in/"
+    url = _absolute(request, settings, f"{path}{link.token}")
     return _page(
         request,
         templates,
         "clinic/link.html",
         info,
-        kind="check_in",
+        kind=kind,
         url=url,
-        qr=_qr(url, label, "qr-title"),
+        qr=_qr(url, catalog.labels[f"clinic.link.qr_{kind}"], "qr-title"),
         expires=link.expires_at.date(),
-        patient_id=episode.patient_id,
+        patient_id=link.patient_id,
     )
 
 

@@ -33,7 +33,6 @@ from pydantic import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from bothand import services
 from bothand.contract import dump_safety, dump_score, parse_day, to_compact_json
 from bothand.contract.dates import StartDay
 from bothand.contract.record import (
@@ -257,12 +256,10 @@ async def record_measurement(
         body.method,
         body.supersedes,
     )
-    stored = recorded.measurement
-    scored = services.score_form(catalog, stored.instrument, stored.answers, recorded.safety.locale)
     data = dump_recorded(
-        stored,
+        recorded.measurement,
         dump_safety(catalog, recorded.safety),
-        dump_score(scored.score),
+        dump_score(recorded.score),
         recorded.alerts,
         recorded.progress,
     )
