@@ -263,6 +263,36 @@ def wide_page(open_page: OpenPage) -> Page:
 # --- helpers ----------------------------------------------------------------------------
 
 
+def run_cli(data_dir: Path, *args: str, stdin: str = "") -> str:
+    """``bothand ARGS`` on the clinic record in ``data_dir`` (the server's own, for the
+    session server); the last line it printed (an id or a token)."""
+    env = {**os.environ, "BOTHAND_SECRET_KEY": "browser-tests-" + "k" * 40}
+    env["BOTHAND_DATA_DIR"] = str(data_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "bothand.cli", *args],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def new_clinician(data_dir: Path, clinic: str, email: str, password: str, *roles: str) -> str:
+    """A new clinic named ``clinic`` and its user ``email`` (a clinician, and ``roles``), made
+    with the command line; the email."""
+    clinic_id = run_cli(data_dir, "clinic", "create", clinic)
+    granted = [part for role in ("clinician", *roles) for part in ("--role", role)]
+    run_cli(
+        data_dir,
+        *("user", "add", email, "--clinic", clinic_id, *granted, "--password-stdin"),
+        stdin=password + "\n",
+    )
+    return email
+
+
 def check_axe(page: Page) -> None:
     """Run axe-core with the WCAG 2.2 A/AA tags; fail listing each violation's rule id,
     impact, help text and the CSS target of every node. Waits for the page's load event first:

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bothand.catalog import Catalog
-from tests.browser.conftest import WIDTHS, OpenPage, Seen, screenshot
-from tests.browser.test_clinic_pages import PASSWORD, _cli, check
+from tests.browser.conftest import WIDTHS, OpenPage, Seen, new_clinician, screenshot
+from tests.browser.test_clinic_pages import PASSWORD, check
 
 EMAIL = "alerts@browser.example.org"
 
@@ -21,21 +21,7 @@ EMAIL = "alerts@browser.example.org"
 @pytest.fixture(scope="module")
 def clinician(base_url: str, server_log: Path) -> str:
     """A clinic of its own and a clinician, in the server's own database."""
-    data_dir = server_log.parent / "data"
-    clinic_id = _cli(data_dir, "clinic", "create", "Alerts Clinic")
-    _cli(
-        data_dir,
-        "user",
-        "add",
-        EMAIL,
-        "--clinic",
-        clinic_id,
-        "--role",
-        "clinician",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    return EMAIL
+    return new_clinician(server_log.parent / "data", "Alerts Clinic", EMAIL, PASSWORD)
 
 
 def _risk_answer(page: Page, say: Callable[[str], str], reference: str) -> None:

@@ -8,56 +8,23 @@ The server's data directory is fresh: the clinic and its user are made with the 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from bothand.catalog import Catalog
-from tests.browser.conftest import REPO, WIDTHS, OpenPage, Seen, check_axe, screenshot
+from tests.browser.conftest import WIDTHS, OpenPage, Seen, check_axe, new_clinician, screenshot
 
 PASSWORD = "browser tests password"
 EMAIL = "clinician@browser.example.org"
-
-
-def _cli(data_dir: Path, *args: str, stdin: str = "") -> str:
-    env = {**os.environ, "BOTHAND_SECRET_KEY": "browser-tests-" + "k" * 40}
-    env["BOTHAND_DATA_DIR"] = str(data_dir)
-    done = subprocess.run(
-        [sys.executable, "-m", "bothand.cli", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
 def clinician(base_url: str, server_log: Path) -> str:
     """A clinic and a user who is both clinician and admin, in the server's own database."""
     data_dir = server_log.parent / "data"
-    clinic_id = _cli(data_dir, "clinic", "create", "Browser Clinic")
-    _cli(
-        data_dir,
-        "user",
-        "add",
-        EMAIL,
-        "--clinic",
-        clinic_id,
-        "--role",
-        "clinician",
-        "--role",
-        "admin",
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    return EMAIL
+    return new_clinician(data_dir, "Browser Clinic", EMAIL, PASSWORD, "admin")
 
 
 def check(page: Page) -> None:

@@ -7,9 +7,6 @@ later points are coming up."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,26 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bothand.catalog import Catalog
-from tests.browser.conftest import REPO, WIDTHS, OpenPage, check_axe, screenshot
+from tests.browser.conftest import WIDTHS, OpenPage, check_axe, new_clinician, run_cli, screenshot
 from tests.record.helpers import case
 
 PASSWORD = "browser tests password"
 EMAIL = "reviews@browser.example.org"
-
-
-def _cli(data_dir: Path, *args: str, stdin: str = "") -> str:
-    env = {**os.environ, "BOTHAND_SECRET_KEY": "browser-tests-" + "k" * 40}
-    env["BOTHAND_DATA_DIR"] = str(data_dir)
-    done = subprocess.run(
-        [sys.executable, "-m", "bothand.cli", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +26,8 @@ def patient_page(base_url: str, server_log: Path) -> str:
     """A clinician, and a patient with a therapy plan that started 20 days ago (made through
     the API); the patient page's path."""
     data_dir = server_log.parent / "data"
-    clinic_id = _cli(data_dir, "clinic", "create", "Review Clinic")
-    _cli(
-        data_dir,
-        *("user", "add", EMAIL, "--clinic", clinic_id, "--role", "clinician"),
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
-    token = _cli(data_dir, "token", "create", EMAIL)
+    new_clinician(data_dir, "Review Clinic", EMAIL, PASSWORD)
+    token = run_cli(data_dir, "token", "create", EMAIL)
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as api:
         made = api.post("/api/patients", json={"reference": "RV-1", "timezone": "UTC"})
         assert made.status_code == 201, made.text
