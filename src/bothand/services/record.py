@@ -665,12 +665,12 @@ def progress_of(
     """One progress entry per instrument measured, in order of first measurement, from the
     measurements still in force (a superseded one is left out), by ``profile`` (the content's
     default when None)."""
-    chosen = catalog.outcomes.profile(profile)
-    series: dict[str, list[tuple[dt.date, int]]] = {}
-    for m in sorted(measurements, key=lambda m: (m.taken_on, m.recorded_at, m.id)):
-        if m.superseded_by is None:
-            series.setdefault(m.instrument, []).append((m.taken_on, m.total))
-    return [progress(instrument, scores, chosen) for instrument, scores in series.items()]
+    in_force = [
+        (m.instrument, m.taken_on, m.total, m.recorded_at, m.id)
+        for m in measurements
+        if m.superseded_by is None
+    ]
+    return series_progress(catalog, in_force, profile)
 
 
 def _clinician(actor: Actor) -> User:
