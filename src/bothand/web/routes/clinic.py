@@ -50,7 +50,9 @@ from bothand.web.deps import (
     TemplatesDep,
 )
 from bothand.web.pages import FlowPage, int_in
+from bothand.web.review_view import ReviewView, review_view
 from bothand.web.state import FlowCookie
+from bothand.web.views import source_labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -471,6 +473,7 @@ def patient_page(
                 "milestones": _milestones(episode, record.review_points(episode, patient)),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
+                "review": _review(catalog, record, episode, patient),
             }
         )
     return _page(
@@ -487,6 +490,21 @@ def patient_page(
         alert_rows=[_alert_row(catalog, alert, patient) for alert in found.alerts],
         episodes=episodes,
         conditions=_conditions(catalog),
+        source_labels=source_labels(catalog),
+    )
+
+
+def _review(catalog: Catalog, record: Record, episode: Episode, patient: Patient) -> ReviewView:
+    """What the episode's review points found and its decisions side by side (the episode
+    was read and audited with the patient's record)."""
+    now = record.follow_up(episode, patient)
+    return review_view(
+        catalog,
+        episode,
+        now.review_points,
+        now.findings,
+        record.redecisions(episode),
+        patient.timezone,
     )
 
 
