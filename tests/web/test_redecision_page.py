@@ -69,7 +69,8 @@ def test_the_redecision_shows_beside_the_first_decision(
     first, again = section.split('class="card decision', 2)[1:]
     assert label["redecide.first"] in first and label["redecide.again"] in again
     both = next(o.name for o in catalog.explainers.options if o.id == "combined")
-    moved = f"{both}: {label['fit.usual_start']} ↑ {label['redecide.fit_was']} {label['fit.reasonable']}"
+    now, was = label["fit.usual_start"], label["fit.reasonable"]
+    moved = f"{both}: {now} ↑ {label['redecide.fit_was']} {was}"
     assert moved in _text(again)
     tried = catalog.redecide.reason("reason.redecide.tried_medicine").text.replace("{weeks}", "3")
     assert tried in _text(again)
