@@ -51,7 +51,7 @@ def redecide(
         finding,
         milestone_kind,
         catalog.redecide,
-        instrument=catalog.instruments.get(finding.instrument),
+        instruments=catalog.instruments,
         latest_answers=latest_answers,
         measures=measures,
         floor=floor if floor in CONDITIONS else None,

@@ -64,16 +64,16 @@ def reread(
     milestone_kind: str,
     rules: Redecide,
     *,
-    instrument: Instrument | None = None,
+    instruments: Mapping[str, Instrument] | None = None,
     latest_answers: Sequence[int | None] | None = None,
     measures: Collection[str] = (),
     floor: Condition | None = None,
     names: Mapping[str, str] | None = None,
 ) -> Reread:
     """The first ``case`` re-read with what the review point found (see the module's
-    decisions). ``instrument``: the finding's instrument (for its bands); ``measures``: the
-    conditions that instrument measures; ``floor``: the first decision's floor; ``names``:
-    condition names for ``{condition}``."""
+    decisions). ``instruments``: the catalog's, by id (for their bands); ``measures``: the
+    conditions the finding's instrument measures; ``floor``: the first decision's floor;
+    ``names``: condition names for ``{condition}``."""
     if not finding.too_little:
         raise InputError("finding", "a second decision is made only when the change is too little")
     index = _concern_index(case, finding.instrument, measures)
@@ -122,10 +122,14 @@ def reread(
             effect = "; ".join(changes) if changes else "no change to the case (reasons added)"
         trace.append(TraceEntry(rule.id, concern, fired, because, effect))
 
+    instruments = instruments or {}
+    instrument = instruments.get(finding.instrument)
     concerns = list(case.concerns)
-    severity_before = severity_after = (
-        _rated(case.concerns[index], instrument) if index is not None else UNRATED
-    )
+    shown = index
+    if shown is None:  # the concern the rules were tested on, rated as before
+        shown = next((i for i, c in enumerate(case.concerns) if c.condition == concern), None)
+    severity_before = UNRATED if shown is None else _rated(case.concerns[shown], instruments)
+    severity_after = severity_before
     rerate_entry = TraceEntry(
         RERATE_RULE, concern, False, f"no concern is measured by {finding.instrument}", ""
     )
@@ -133,7 +137,7 @@ def reread(
         concerns[index], because = _rerated(
             case.concerns[index], finding, instrument, latest_answers
         )
-        severity_after = _rated(concerns[index], instrument)
+        severity_after = _rated(concerns[index], instruments)
         changed = severity_after != severity_before
         effect = f"severity: {severity_before} → {severity_after}" if changed else ""
         rerate_entry = TraceEntry(
@@ -175,15 +179,12 @@ def _concern_index(case: Case, instrument: str, measures: Collection[str]) -> in
     return None
 
 
-def _rated(concern: Concern, instrument: Instrument | None) -> str:
+def _rated(concern: Concern, instruments: Mapping[str, Instrument]) -> str:
     """The concern's severity as the first decision's assessment reads it."""
     if concern.severity is not None:
         return concern.severity
-    if (
-        concern.answers is not None
-        and instrument is not None
-        and concern.instrument == instrument.id
-    ):
+    instrument = instruments.get(concern.instrument or "")
+    if concern.answers is not None and instrument is not None:
         found = score(instrument, concern.answers).severity
         return found if found is not None else UNRATED
     return UNRATED
