@@ -60,8 +60,8 @@ def test_the_redecision_shows_beside_the_first_decision(
     # The finding, in words for the person and in numbers for the clinician.
     assert label["finding.no_reliable_change"] in text
     assert "PHQ-9 12 → 11" in text
-    assert f"{label['finding.change']} −1" in text
-    assert f"{label['finding.needs']} 6" in text
+    assert f"{label['finding.change'].lower()} −1" in text
+    assert f"{label['finding.needs'].lower()} 6" in text
     assert "NHS Talking Therapies" in text
     # Both decisions, side by side, the new one naming the fit it had before.
     section = html[html.index('class="decisions"') :]
