@@ -47,7 +47,7 @@ from bothand.domain.record import (
     one_line,
 )
 from bothand.domain.review import ReviewPoint, review_points
-from bothand.domain.review.finding import Finding, findings
+from bothand.domain.review.finding import Finding, find, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
@@ -495,13 +495,14 @@ class Record:
             alerts.append(alert)
         if not follow_up:
             return Recorded(measurement, score, result.safety, alerts)
+        series = store.series_of(episode_id)
         return Recorded(
             measurement,
             score,
             result.safety,
             alerts,
-            series_progress(self.catalog, store.series_of(episode_id)),
-            self._redecide_episode(store, actor, patient, episode_id),
+            series_progress(self.catalog, series),
+            self._redecide_episode(store, actor, patient, episode_id, series),
         )
 
     # --- re-decisions -------------------------------------------------------------------
@@ -546,12 +547,46 @@ class Record:
         return made
 
     def _redecide_episode(
-        self, store: Store, actor: Actor, patient: Patient, episode_id: str
+        self,
+        store: Store,
+        actor: Actor,
+        patient: Patient,
+        episode_id: str,
+        rows: Sequence[tuple[str, dt.date, int, dt.datetime, str]] | None = None,
     ) -> list[Redecision]:
-        """``redecide`` after a measurement was stored in ``store``: the episode read again
-        with it."""
-        episode = store.episode(episode_id)
-        return self.redecide(store, episode, patient, actor) if episode is not None else []
+        """``redecide`` after a measurement was stored in ``store``. Most scores decide
+        nothing, so a cheap look comes first (the plan and the scores, without the decision
+        or the answers): only when a done review point without a re-decision has too little
+        change on some instrument is the whole episode read. ``rows``: the episode's scores
+        in force (``Store.series_of``), when the caller has them already."""
+        head = store.episode_plan(episode_id)
+        if head is None or option_of(head[0]) is None or not head[2]:
+            return []
+        _, start, plan = head
+        series: dict[str, list[tuple[dt.date, int]]] = {}
+        if rows is None:
+            rows = store.series_of(episode_id)
+        for instrument, taken_on, total, _, _ in sorted(rows, key=lambda r: (r[1], r[3], r[4])):
+            series.setdefault(instrument, []).append((taken_on, total))
+        today = patient_today(patient, self._now())
+        taken = (day for scores in series.values() for day, _ in scores)
+        points = review_points(plan, today, taken)
+        done: set[str] | None = None
+        for point in points:
+            for instrument, scores in series.items():
+                found = find(
+                    point, {instrument: scores}, [instrument], self.catalog.outcomes, start
+                )
+                if found is None or not found.too_little:
+                    continue
+                if done is None:
+                    done = store.redecided_milestones(episode_id)
+                if point.milestone not in done:
+                    episode = store.episode(episode_id)
+                    if episode is None:
+                        return []
+                    return self.redecide(store, episode, patient, actor)
+        return []
 
     def redecisions(self, episode: Episode) -> list[Redecision]:
         """The second decisions of an episode the caller has already read (and audited),
