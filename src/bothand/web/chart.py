@@ -1,0 +1,497 @@
+"""The geometry of a trajectory chart: one instrument's scores over an episode, drawn by
+``templates/clinic/_chart.html`` as inline SVG. Pure: plain numbers, dates and words in,
+coordinates out. It knows nothing of the catalog, the record or storage (``trajectory.py``
+gathers what it needs), and it draws nothing itself.
+
+The picture, in the SVG's own units (``WIDTH`` wide; it scales to the page, about 0.5 px a
+unit on a 390 px phone, so 24 units of text is about 12 px there):
+
+- the y axis runs from 0 at the bottom to the instrument's highest total at the top;
+- the x axis runs by date from the first thing drawn to the last, with a few dated ticks;
+- each band is a lightly shaded strip named on its right, where its name fits;
+- the response line (a fall of at least the profile's share below the first score) and the
+  remission line (below the cut-off) are drawn dashed and named, with their numbers;
+- each review point is a dotted line down through the picture to its status (a shape and a
+  word) under the axis, on as many rows as keep the words apart;
+- the scores are dots joined by a line, the first and the latest named with their totals.
+
+Decisions:
+
+- Totals are whole numbers, so every boundary is drawn halfway between two of them: a band
+  of 5-9 covers 4.5 to 9.5, the remission line of "below 5" lies at 4.5, and the response
+  line for a first score of 18 (a fall of at least half: 9 or less) lies at 9.5. No dot ever
+  sits on a boundary, and a dot below a line meets it. The y range is -0.5 to top + 0.5 so
+  the bands fill it exactly.
+- The response line needs a change, so one score draws no response line; the remission line
+  is a fixed cut-off and is drawn from the first score on. No cut-off, no line; no bands, no
+  shading.
+- A single date (one score, nothing else) is drawn in the middle of the axis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+WIDTH = 520
+LEFT = 50  # room for the score labels of the y axis
+RIGHT = WIDTH - 8
+STRIP_TOP = 4  # the review points' words sit in a strip above the plot
+PLOT_HEIGHT = 300
+INSET = 18  # dots are kept this far inside the left and right edges of the plot
+FONT = 22
+CHAR = 0.56  # a generous average width of a character, as a share of the font size
+TICK_GAP = 28  # from the bottom of the plot to the baseline of the date labels
+MARK_ROW_HEIGHT = 30
+GLYPH_HALF = 7  # about half the width of a status shape
+LINE_LABEL_GAP = 7  # between a line and the name written above or below it
+DOT = 7  # a score's radius
+STATUS_GLYPHS = {"upcoming": "○", "due": "◆", "done": "✓", "overdue": "!"}
+
+_Scale = Callable[[float], float]  # a score to its y
+_Dates = Callable[[dt.date], float]  # a date to its x
+
+
+def text_width(text: str, font: float = FONT) -> float:
+    """A generous estimate of how wide ``text`` is drawn (no font metrics here)."""
+    return len(text) * font * CHAR
+
+
+@dataclass(frozen=True)
+class BandRange:
+    """A published band of totals, ``low`` to ``high`` inclusive, with its name."""
+
+    low: int
+    high: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ReviewMark:
+    """A review point to mark: the first day of its window, its status, the word for the
+    status and its title (for the table and a hover tip)."""
+
+    on: dt.date
+    status: str
+    word: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LineWords:
+    """The words that name the two lines: "Response", "or less", "Remission", "below"."""
+
+    response: str
+    or_less: str
+    remission: str
+    below: str
+
+
+@dataclass(frozen=True)
+class BandShape:
+    name: str
+    y: float  # top edge
+    height: float
+    shade: float  # fill opacity: light for the lowest band, a little darker for each above
+    label_y: float | None  # None: the band is too narrow to hold its name
+    label_x: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class LineShape:
+    kind: str  # "response" or "remission"
+    value: float  # the boundary in score units (halfway between two totals)
+    y: float
+    label: str
+    label_y: float
+    label_x: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class PointShape:
+    on: dt.date
+    total: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class ValueLabel:
+    text: str
+    x: float
+    y: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    text: str
+    x: float
+    y: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class MarkShape:
+    on: dt.date
+    status: str  # the most pressing status of the points due from this day
+    label: str  # the shape and word of each status, counted where more than one
+    title: str
+    x: float
+    row: int
+    label_y: float
+    label_x: float
+    anchor: str  # of the label: "start" (right of the line) or "end" (left of it)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything the template draws, in viewBox units."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    bands: tuple[BandShape, ...]
+    lines: tuple[LineShape, ...]
+    points: tuple[PointShape, ...]
+    path: str  # "M x y L x y ..."; empty with fewer than two scores
+    values: tuple[ValueLabel, ...]  # the first and the latest total, beside their dots
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    marks: tuple[MarkShape, ...]
+
+
+def response_limit(baseline: int, fraction: float) -> int | None:
+    """The highest whole total that is at least ``fraction`` below ``baseline`` (None when
+    no total can be: a baseline of 0)."""
+    if baseline <= 0:
+        return None
+    return math.floor(Fraction(baseline) * (1 - Fraction(str(fraction))))
+
+
+def remission_limit(below: float) -> int:
+    """The highest whole total below ``below``."""
+    return math.ceil(below) - 1
+
+
+def trajectory(
+    series: Sequence[tuple[dt.date, int]],
+    top: int,
+    *,
+    bands: Sequence[BandRange] = (),
+    response_fraction: float | None = None,
+    remission_below: float | None = None,
+    marks: Sequence[ReviewMark] = (),
+    words: LineWords | None = None,
+) -> Trajectory:
+    """The chart of ``series`` (``(taken_on, total)`` in the order taken, at least one) on a
+    scale of 0 to ``top``."""
+    if not series:
+        raise ValueError("a trajectory needs at least one score")
+    if top <= 0:
+        raise ValueError("the highest total must be above 0")
+    words = words or LineWords("Response", "or less", "Remission", "below")
+    days = [on for on, _ in series] + [mark.on for mark in marks]
+    start, end = min(days), max(days)
+    span = (end - start).days
+
+    def x_of(day: dt.date) -> float:
+        if span == 0:
+            return round((LEFT + RIGHT) / 2, 1)
+        share = (day - start).days / span
+        return round(LEFT + INSET + share * (RIGHT - LEFT - 2 * INSET), 1)
+
+    placed = _place_marks(marks, x_of)
+    rows = 1 + max((row for *_, row in placed), default=-1)
+    plot_top = STRIP_TOP + rows * MARK_ROW_HEIGHT + (8 if rows else 10)
+    bottom = plot_top + PLOT_HEIGHT
+    low, high = -0.5, top + 0.5
+
+    def y_of(value: float) -> float:
+        clamped = min(max(value, low), high)
+        return round(bottom - (clamped - low) / (high - low) * PLOT_HEIGHT, 1)
+
+    frame = _Frame(plot_top, bottom)
+    points = tuple(PointShape(on, total, x_of(on), y_of(total)) for on, total in series)
+    path = ""
+    if len(points) > 1:
+        path = "M" + " L".join(f"{p.x} {p.y}" for p in points)
+    obstacles = _obstacles(points)
+    values = _values(points, frame)
+    obstacles += [_box(v.text, v.x, v.y, v.anchor) for v in values]
+    lines = _lines(series, response_fraction, remission_below, words, y_of, frame, obstacles)
+    obstacles += [_box(line.label, line.label_x, line.label_y, line.anchor) for line in lines]
+    return Trajectory(
+        width=WIDTH,
+        height=round(bottom + TICK_GAP + 10),
+        left=LEFT,
+        right=RIGHT,
+        top=plot_top,
+        bottom=bottom,
+        bands=_bands(bands, top, y_of, obstacles),
+        lines=lines,
+        points=points,
+        path=path,
+        values=values,
+        y_ticks=_y_ticks(bands, top, y_of),
+        x_ticks=_x_ticks(start, end, x_of, bottom + TICK_GAP),
+        marks=tuple(
+            MarkShape(
+                on,
+                status,
+                label,
+                title,
+                x,
+                row,
+                round(plot_top - 9 - row * MARK_ROW_HEIGHT, 1),
+                label_x,
+                anchor,
+            )
+            for on, status, label, title, x, label_x, anchor, row in placed
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    top: float
+    bottom: float
+
+
+_Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _box(text: str, x: float, y: float, anchor: str) -> _Box:
+    """Where ``text`` drawn at baseline ``y`` with ``anchor`` is, generously."""
+    wide = text_width(text)
+    left = x if anchor == "start" else x - wide if anchor == "end" else x - wide / 2
+    return (left, y - FONT * 0.8, left + wide, y + FONT * 0.25)
+
+
+def _hits(box: _Box, obstacles: Sequence[_Box]) -> bool:
+    left, top, right, bottom = box
+    return any(
+        left < b_right and b_left < right and top < b_bottom and b_top < bottom
+        for b_left, b_top, b_right, b_bottom in obstacles
+    )
+
+
+def _obstacles(points: tuple[PointShape, ...]) -> list[_Box]:
+    """The dots, and the line between them sampled every few units."""
+    found: list[_Box] = [
+        (p.x - DOT - 2, p.y - DOT - 2, p.x + DOT + 2, p.y + DOT + 2) for p in points
+    ]
+    for a, b in itertools.pairwise(points):
+        steps = max(1, int(math.hypot(b.x - a.x, b.y - a.y) // 6))
+        for n in range(1, steps):
+            x = a.x + (b.x - a.x) * n / steps
+            y = a.y + (b.y - a.y) * n / steps
+            found.append((x - 2, y - 2, x + 2, y + 2))
+    return found
+
+
+def _bands(
+    bands: Sequence[BandRange], top: int, y_of: _Scale, obstacles: Sequence[_Box]
+) -> tuple[BandShape, ...]:
+    """Shaded strips, lightest at the bottom; each named at the right, or at the left where
+    the right is taken by a dot, the course or a label, where its name fits."""
+    shapes = []
+    drawn = [band for band in bands if band.low <= top]
+    for n, band in enumerate(drawn):
+        upper, lower = y_of(min(band.high, top) + 0.5), y_of(band.low - 0.5)
+        height = round(lower - upper, 1)
+        shade = round(0.06 + 0.16 * n / max(len(drawn) - 1, 1), 3)
+        label_x, anchor, label_y = RIGHT - 8.0, "end", None
+        if height >= FONT + 6:
+            label_y = round(upper + height / 2 + FONT * 0.35, 1)
+            for x, side in ((RIGHT - 8.0, "end"), (LEFT + 8.0, "start")):
+                if not _hits(_box(band.name, x, label_y, side), obstacles):
+                    label_x, anchor = x, side
+                    break
+        shapes.append(BandShape(band.name, upper, height, shade, label_y, label_x, anchor))
+    return tuple(shapes)
+
+
+def _lines(
+    series: Sequence[tuple[dt.date, int]],
+    response_fraction: float | None,
+    remission_below: float | None,
+    words: LineWords,
+    y_of: _Scale,
+    frame: _Frame,
+    obstacles: list[_Box],
+) -> tuple[LineShape, ...]:
+    found: list[tuple[str, float, str]] = []
+    if response_fraction is not None and len(series) > 1:
+        limit = response_limit(series[0][1], response_fraction)
+        if limit is not None and limit >= 0:
+            label = f"{words.response}: {limit} {words.or_less}"
+            found.append(("response", limit + 0.5, label))
+    if remission_below is not None:
+        limit = remission_limit(remission_below)
+        if limit >= 0:
+            label = f"{words.remission}: {words.below} {_number(remission_below)}"
+            found.append(("remission", limit + 0.5, label))
+    # The higher line is named above itself and the lower below, so two close lines keep
+    # their names apart; a name that would leave the plot goes to the other side. It starts
+    # at the left, or ends at the right where the left is taken by a dot or the course.
+    found.sort(key=lambda line: -line[1])
+    shapes = []
+    taken = list(obstacles)
+    for n, (kind, value, label) in enumerate(found):
+        y = y_of(value)
+        above = n == 0
+        if above and y - LINE_LABEL_GAP - FONT < frame.top:
+            above = False
+        if not above and y + LINE_LABEL_GAP + FONT > frame.bottom:
+            above = True
+        label_y = round(y - LINE_LABEL_GAP if above else y + LINE_LABEL_GAP + FONT * 0.75, 1)
+        label_x, anchor = LEFT + 8.0, "start"
+        left_taken = _hits(_box(label, label_x, label_y, anchor), taken)
+        if left_taken and not _hits(_box(label, RIGHT - 8.0, label_y, "end"), taken):
+            label_x, anchor = RIGHT - 8.0, "end"
+        taken.append(_box(label, label_x, label_y, anchor))
+        shapes.append(LineShape(kind, value, y, label, label_y, label_x, anchor))
+    return tuple(shapes)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _values(points: tuple[PointShape, ...], frame: _Frame) -> tuple[ValueLabel, ...]:
+    """The first and the latest total above their dots (below, where above would leave the
+    plot)."""
+    chosen = [points[0]] if len(points) == 1 else [points[0], points[-1]]
+    labels = []
+    for point in chosen:
+        above = point.y - DOT - 6
+        y = above if above - FONT * 0.8 > frame.top else point.y + DOT + 4 + FONT * 0.8
+        labels.append(ValueLabel(str(point.total), point.x, round(y, 1), "middle"))
+    return tuple(labels)
+
+
+def _y_ticks(bands: Sequence[BandRange], top: int, y_of: _Scale) -> tuple[Tick, ...]:
+    """The lowest total of each band (or even steps without bands), and the top."""
+    if bands:
+        values = sorted({band.low for band in bands if 0 <= band.low <= top} | {0})
+    else:
+        step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 10**9) if top / s <= 6)
+        values = list(range(0, top + 1, step))
+    kept: list[int] = []
+    for value in [*values, top]:
+        if value in kept:
+            continue
+        # The top always shows; a step that would crowd it gives way.
+        if kept and abs(y_of(value) - y_of(kept[-1])) < FONT:
+            if value != top:
+                continue
+            kept.pop()
+        kept.append(value)
+    return tuple(Tick(str(v), LEFT - 8, round(y_of(v) + FONT * 0.35, 1), "end") for v in kept)
+
+
+def _x_ticks(start: dt.date, end: dt.date, x_of: _Dates, y: float) -> tuple[Tick, ...]:
+    span = (end - start).days
+    long = span > 180  # half a year or more: months and years
+
+    def text(day: dt.date) -> str:
+        return f"{day:%b} {day.year}" if long else f"{day.day} {day:%b}"
+
+    if span == 0:
+        return (Tick(text(start), x_of(start), y, "middle"),)
+    count = 4 if long else 5
+    days = sorted({start + dt.timedelta(days=round(i * span / (count - 1))) for i in range(count)})
+    ticks: list[Tick] = []
+    last_right = -math.inf
+    for n, day in enumerate(days):
+        x = x_of(day)
+        wide = text_width(text(day))
+        anchor = "start" if n == 0 else "end" if n == len(days) - 1 else "middle"
+        left = x if anchor == "start" else x - wide if anchor == "end" else x - wide / 2
+        if left < last_right + 12:
+            if n == len(days) - 1 and ticks:
+                ticks.pop()  # the last date always shows; the one before gives way
+            else:
+                continue
+        ticks.append(Tick(text(day), x, y, anchor))
+        last_right = left + wide
+    return tuple(ticks)
+
+
+_URGENCY = ("overdue", "due", "upcoming", "done")
+
+
+def _place_marks(
+    marks: Sequence[ReviewMark], x_of: _Dates
+) -> list[tuple[dt.date, str, str, str, float, float, str, int]]:
+    """Review points in the strip above the plot, one per date (points due from the same day
+    share a line, their statuses counted): the shape and word to the right of the line where
+    they fit, else to its left, on the lowest row where they overlap no other word and no
+    line of a mark above crosses them."""
+    by_day: dict[dt.date, list[ReviewMark]] = {}
+    for mark in sorted(marks, key=lambda m: m.on):
+        by_day.setdefault(mark.on, []).append(mark)
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for on, group in by_day.items():
+        x = x_of(on)
+        counts: dict[str, tuple[str, int]] = {}
+        for mark in group:
+            word, count = counts.get(mark.status, (mark.word, 0))
+            counts[mark.status] = (word, count + 1)
+        status = next(s for s in (*_URGENCY, *counts) if s in counts)
+        parts = [
+            f"{STATUS_GLYPHS.get(s, '')} {word}" + (f" ({n})" if n > 1 else "")
+            for s, (word, n) in sorted(counts.items(), key=lambda kv: _rank(kv[0]))
+        ]
+        label = ", ".join(parts)
+        wide = text_width(label)
+        if x - GLYPH_HALF + wide <= WIDTH - 2:
+            anchor, label_x = "start", x - GLYPH_HALF
+            left, right = label_x, label_x + wide
+        else:  # to the left of its line
+            anchor, label_x = "end", x + GLYPH_HALF
+            left, right = label_x - wide, label_x
+        row = _free_row(rows, left, right, x)
+        title = "; ".join(mark.title for mark in group)
+        placed.append((on, status, label, title, x, round(label_x, 1), anchor, row))
+    return placed
+
+
+def _rank(status: str) -> int:
+    return _URGENCY.index(status) if status in _URGENCY else len(_URGENCY)
+
+
+def _free_row(rows: list[list[tuple[float, float]]], left: float, right: float, x: float) -> int:
+    """The lowest row (0 is next to the plot) where [left, right] is free, preferring one
+    where the mark's line would cross no word in the rows below it; the line then crosses
+    those rows, so x is taken there from now on."""
+
+    def free(n: int, a: float, b: float) -> bool:
+        return n >= len(rows) or all(b + 10 < c or a > d + 10 for c, d in rows[n])
+
+    candidates = range(len(rows) + 1)
+    row = next(
+        (
+            n
+            for n in candidates
+            if free(n, left, right) and all(free(m, x - 3, x + 3) for m in range(n))
+        ),
+        next(n for n in candidates if free(n, left, right)),
+    )
+    if row == len(rows):
+        rows.append([])
+    rows[row].append((left, right))
+    for m in range(row):
+        rows[m].append((x - 3, x + 3))
+    return row
