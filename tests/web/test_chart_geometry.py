@@ -183,7 +183,8 @@ def test_review_point_words_that_would_overlap_go_on_another_row() -> None:
 def test_a_band_name_moves_off_the_latest_dot() -> None:
     chart = phq9(18, 15, 12, 9, 7)  # the latest dot (7) sits at the right of "Mild"
     mild = chart.bands[1]
-    assert mild.anchor == "start"  # named at the left instead
+    assert mild.anchor != "end"  # named further left instead
+    assert mild.label_x + text_width("Mild") / 2 < chart.points[-1].x - chart.dot
     quiet = phq9(18, 15, 12, 9, 12)  # nothing at the right of "Mild" now
     assert quiet.bands[1].anchor == "end"
 
@@ -191,3 +192,23 @@ def test_a_band_name_moves_off_the_latest_dot() -> None:
 def test_no_scores_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one score"):
         trajectory([], 27)
+
+
+@pytest.mark.parametrize("days", [1, 20, 90, 183, 184, 400, 800])
+def test_dates_under_the_axis_fit_and_never_overlap(days: int) -> None:
+    series = [(START, 12), (START + dt.timedelta(days=days), 6)]
+    chart = trajectory(series, 27)
+    assert 2 <= len(chart.x_ticks) <= 5
+    spans = []
+    for tick in chart.x_ticks:
+        wide = text_width(tick.text)
+        left = {"start": tick.x, "end": tick.x - wide, "middle": tick.x - wide / 2}[tick.anchor]
+        assert left >= 0 and left + wide <= chart.width
+        spans.append((left, left + wide))
+    for (_, right), (left, _) in pairwise(spans):
+        assert right < left  # in order, apart
+    if days > 183:  # first days of months, the year on the first
+        assert chart.x_ticks[0].text.endswith(str((START + dt.timedelta(days=31)).year))
+    else:
+        assert chart.x_ticks[0].text == "3 Mar"
+        assert chart.x_ticks[-1].text == f"{series[1][0].day} {series[1][0]:%b}"

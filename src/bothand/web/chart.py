@@ -34,7 +34,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 WIDTH = 520
@@ -43,13 +43,14 @@ RIGHT = WIDTH - 8
 STRIP_TOP = 4  # the review points' words sit in a strip above the plot
 PLOT_HEIGHT = 300
 INSET = 18  # dots are kept this far inside the left and right edges of the plot
-FONT = 22
+FONT = 24
 CHAR = 0.56  # a generous average width of a character, as a share of the font size
 TICK_GAP = 28  # from the bottom of the plot to the baseline of the date labels
 MARK_ROW_HEIGHT = 30
 GLYPH_HALF = 7  # about half the width of a status shape
 LINE_LABEL_GAP = 7  # between a line and the name written above or below it
-DOT = 7  # a score's radius
+DOT = 7  # a score's radius, down to DOT_MIN when many scores share the width
+DOT_MIN = 4
 STATUS_GLYPHS = {"upcoming": "○", "due": "◆", "done": "✓", "overdue": "!"}
 
 _Scale = Callable[[float], float]  # a score to its y
@@ -145,9 +146,10 @@ class MarkShape:
     title: str
     x: float
     row: int
-    label_y: float
+    label_y: float  # the baseline of the label, in the strip above the plot
     label_x: float
     anchor: str  # of the label: "start" (right of the line) or "end" (left of it)
+    parts: tuple[tuple[str, str], ...] = ()  # (status, its shape and word) making up label
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class Trajectory:
     lines: tuple[LineShape, ...]
     points: tuple[PointShape, ...]
     path: str  # "M x y L x y ..."; empty with fewer than two scores
+    dot: float  # the radius of a score's dot: smaller when many share the width
     values: tuple[ValueLabel, ...]  # the first and the latest total, beside their dots
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
@@ -211,7 +214,7 @@ def trajectory(
         return round(LEFT + INSET + share * (RIGHT - LEFT - 2 * INSET), 1)
 
     placed = _place_marks(marks, x_of)
-    rows = 1 + max((row for *_, row in placed), default=-1)
+    rows = 1 + max((mark.row for mark in placed), default=-1)
     plot_top = STRIP_TOP + rows * MARK_ROW_HEIGHT + (8 if rows else 10)
     bottom = plot_top + PLOT_HEIGHT
     low, high = -0.5, top + 0.5
@@ -225,11 +228,15 @@ def trajectory(
     path = ""
     if len(points) > 1:
         path = "M" + " L".join(f"{p.x} {p.y}" for p in points)
-    obstacles = _obstacles(points)
+    spacing = (RIGHT - LEFT - 2 * INSET) / max(len(points) - 1, 1)
+    dot = round(max(DOT_MIN, min(DOT, spacing / 2.4)), 1)
+    obstacles = _obstacles(points, dot)
     values = _values(points, frame)
-    obstacles += [_box(v.text, v.x, v.y, v.anchor) for v in values]
+    obstacles += [(*_box(v.text, v.x, v.y, v.anchor), TEXT_WEIGHT) for v in values]
     lines = _lines(series, response_fraction, remission_below, words, y_of, frame, obstacles)
-    obstacles += [_box(line.label, line.label_x, line.label_y, line.anchor) for line in lines]
+    obstacles += [
+        (*_box(line.label, line.label_x, line.label_y, line.anchor), TEXT_WEIGHT) for line in lines
+    ]
     return Trajectory(
         width=WIDTH,
         height=round(bottom + TICK_GAP + 10),
@@ -241,22 +248,13 @@ def trajectory(
         lines=lines,
         points=points,
         path=path,
+        dot=dot,
         values=values,
         y_ticks=_y_ticks(bands, top, y_of),
         x_ticks=_x_ticks(start, end, x_of, bottom + TICK_GAP),
         marks=tuple(
-            MarkShape(
-                on,
-                status,
-                label,
-                title,
-                x,
-                row,
-                round(plot_top - 9 - row * MARK_ROW_HEIGHT, 1),
-                label_x,
-                anchor,
-            )
-            for on, status, label, title, x, label_x, anchor, row in placed
+            replace(mark, label_y=round(plot_top - 9 - mark.row * MARK_ROW_HEIGHT, 1))
+            for mark in placed
         ),
     )
 
@@ -268,55 +266,50 @@ class _Frame:
 
 
 _Box = tuple[float, float, float, float]  # left, top, right, bottom
+# An obstacle is a box and how much covering it matters: a word or a number most, a dot less,
+# a short stretch of the course least (a name over a thin line stays readable).
+_Obstacle = tuple[float, float, float, float, int]
+TEXT_WEIGHT, DOT_WEIGHT, COURSE_WEIGHT = 20, 5, 1
 
 
 def _box(text: str, x: float, y: float, anchor: str) -> _Box:
     """Where ``text`` drawn at baseline ``y`` with ``anchor`` is, generously."""
     wide = text_width(text)
     left = x if anchor == "start" else x - wide if anchor == "end" else x - wide / 2
-    return (left, y - FONT * 0.8, left + wide, y + FONT * 0.25)
+    return (left - 3, y - FONT * 0.85, left + wide + 3, y + FONT * 0.3)
 
 
-def _hits(box: _Box, obstacles: Sequence[_Box]) -> bool:
-    left, top, right, bottom = box
-    return any(
-        left < b_right and b_left < right and top < b_bottom and b_top < bottom
-        for b_left, b_top, b_right, b_bottom in obstacles
-    )
-
-
-def _obstacles(points: tuple[PointShape, ...]) -> list[_Box]:
+def _obstacles(points: tuple[PointShape, ...], dot: float) -> list[_Obstacle]:
     """The dots, and the line between them sampled every few units."""
-    found: list[_Box] = [
-        (p.x - DOT - 2, p.y - DOT - 2, p.x + DOT + 2, p.y + DOT + 2) for p in points
+    found: list[_Obstacle] = [
+        (p.x - dot - 2, p.y - dot - 2, p.x + dot + 2, p.y + dot + 2, DOT_WEIGHT) for p in points
     ]
     for a, b in itertools.pairwise(points):
         steps = max(1, int(math.hypot(b.x - a.x, b.y - a.y) // 6))
         for n in range(1, steps):
             x = a.x + (b.x - a.x) * n / steps
             y = a.y + (b.y - a.y) * n / steps
-            found.append((x - 2, y - 2, x + 2, y + 2))
+            found.append((x - 2, y - 2, x + 2, y + 2, COURSE_WEIGHT))
     return found
 
 
 def _bands(
-    bands: Sequence[BandRange], top: int, y_of: _Scale, obstacles: Sequence[_Box]
+    bands: Sequence[BandRange], top: int, y_of: _Scale, obstacles: Sequence[_Obstacle]
 ) -> tuple[BandShape, ...]:
-    """Shaded strips, lightest at the bottom; each named at the right, or at the left where
-    the right is taken by a dot, the course or a label, where its name fits."""
+    """Shaded strips, lightest at the bottom; each named where its name fits: at the right,
+    else at the first place along the band not taken by a dot or a word."""
     shapes = []
     drawn = [band for band in bands if band.low <= top]
+    # Names are drawn over the course with a light halo, so only dots and words count.
+    marks = [o for o in obstacles if o[4] != COURSE_WEIGHT]
     for n, band in enumerate(drawn):
         upper, lower = y_of(min(band.high, top) + 0.5), y_of(band.low - 0.5)
         height = round(lower - upper, 1)
         shade = round(0.06 + 0.16 * n / max(len(drawn) - 1, 1), 3)
         label_x, anchor, label_y = RIGHT - 8.0, "end", None
         if height >= FONT + 6:
-            label_y = round(upper + height / 2 + FONT * 0.35, 1)
-            for x, side in ((RIGHT - 8.0, "end"), (LEFT + 8.0, "start")):
-                if not _hits(_box(band.name, x, label_y, side), obstacles):
-                    label_x, anchor = x, side
-                    break
+            middle = round(upper + height / 2 + FONT * 0.35, 1)
+            label_x, label_y, anchor = _free_spot(band.name, [middle], marks, prefer_right=True)
         shapes.append(BandShape(band.name, upper, height, shade, label_y, label_x, anchor))
     return tuple(shapes)
 
@@ -328,7 +321,7 @@ def _lines(
     words: LineWords,
     y_of: _Scale,
     frame: _Frame,
-    obstacles: list[_Box],
+    obstacles: list[_Obstacle],
 ) -> tuple[LineShape, ...]:
     found: list[tuple[str, float, str]] = []
     if response_fraction is not None and len(series) > 1:
@@ -343,25 +336,51 @@ def _lines(
             found.append(("remission", limit + 0.5, label))
     # The higher line is named above itself and the lower below, so two close lines keep
     # their names apart; a name that would leave the plot goes to the other side. It starts
-    # at the left, or ends at the right where the left is taken by a dot or the course.
+    # at the left, or at the first place along the line (then on its other side) not taken
+    # by a dot, the course or another name.
     found.sort(key=lambda line: -line[1])
     shapes = []
-    taken = list(obstacles)
+    # A line's name has a halo and is drawn over the course, so only dots and words count.
+    taken = [o for o in obstacles if o[4] != COURSE_WEIGHT]
     for n, (kind, value, label) in enumerate(found):
         y = y_of(value)
-        above = n == 0
-        if above and y - LINE_LABEL_GAP - FONT < frame.top:
-            above = False
-        if not above and y + LINE_LABEL_GAP + FONT > frame.bottom:
-            above = True
-        label_y = round(y - LINE_LABEL_GAP if above else y + LINE_LABEL_GAP + FONT * 0.75, 1)
-        label_x, anchor = LEFT + 8.0, "start"
-        left_taken = _hits(_box(label, label_x, label_y, anchor), taken)
-        if left_taken and not _hits(_box(label, RIGHT - 8.0, label_y, "end"), taken):
-            label_x, anchor = RIGHT - 8.0, "end"
-        taken.append(_box(label, label_x, label_y, anchor))
+        over = round(y - LINE_LABEL_GAP, 1)
+        under = round(y + LINE_LABEL_GAP + FONT * 0.75, 1)
+        sides = [over, under] if n == 0 else [under, over]
+        inside = [b for b in sides if frame.top < b - FONT * 0.8 and b < frame.bottom - 2]
+        label_x, label_y, anchor = _free_spot(label, inside or sides[:1], taken, prefer_right=False)
+        taken.append((*_box(label, label_x, label_y, anchor), TEXT_WEIGHT))
         shapes.append(LineShape(kind, value, y, label, label_y, label_x, anchor))
     return tuple(shapes)
+
+
+def _free_spot(
+    text: str, baselines: Sequence[float], obstacles: Sequence[_Obstacle], *, prefer_right: bool
+) -> tuple[float, float, str]:
+    """(x, baseline, anchor) for ``text``: on the first of ``baselines``, at the preferred end
+    of the plot, else the other end, else one of a few places between them, the first where
+    it touches nothing; then the same on the next baseline. Where every place is taken, the
+    one that covers least (by weight: words, then dots, then the course)."""
+    right, left = (RIGHT - 8.0, "end"), (LEFT + 8.0, "start")
+    ends = [right, left] if prefer_right else [left, right]
+    wide = text_width(text)
+    inner = [
+        (LEFT + 8.0 + wide / 2 + share * (RIGHT - LEFT - 16.0 - wide), "middle")
+        for share in (0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875)
+        if wide < RIGHT - LEFT - 16.0
+    ]
+    spots = [(x, y, anchor) for y in baselines for x, anchor in (*ends, *inner)]
+    return min(spots, key=lambda spot: _touching(_box(text, *spot), obstacles))
+
+
+def _touching(box: _Box, obstacles: Sequence[_Obstacle]) -> int:
+    """How much of what is drawn ``box`` would cover, by weight."""
+    left, top, right, bottom = box
+    return sum(
+        weight
+        for b_left, b_top, b_right, b_bottom, weight in obstacles
+        if left < b_right and b_left < right and top < b_bottom and b_top < bottom
+    )
 
 
 def _number(value: float) -> str:
@@ -401,29 +420,45 @@ def _y_ticks(bands: Sequence[BandRange], top: int, y_of: _Scale) -> tuple[Tick, 
 
 
 def _x_ticks(start: dt.date, end: dt.date, x_of: _Dates, y: float) -> tuple[Tick, ...]:
+    """Dates under the axis: up to five evenly spaced days ("14 Sep") over half a year or
+    less; the first days of months ("Oct", with the year on the first and on each January)
+    over longer spans. A label that would crowd the one before it is left out."""
     span = (end - start).days
-    long = span > 180  # half a year or more: months and years
-
-    def text(day: dt.date) -> str:
-        return f"{day:%b} {day.year}" if long else f"{day.day} {day:%b}"
-
     if span == 0:
-        return (Tick(text(start), x_of(start), y, "middle"),)
-    count = 4 if long else 5
-    days = sorted({start + dt.timedelta(days=round(i * span / (count - 1))) for i in range(count)})
+        return (Tick(f"{start.day} {start:%b}", x_of(start), y, "middle"),)
+    wanted: list[tuple[dt.date, str]]
+    if span <= 183:
+        days = sorted({start + dt.timedelta(days=round(i * span / 4)) for i in range(5)})
+        wanted = [(day, f"{day.day} {day:%b}") for day in days]
+    else:
+        firsts = []
+        month = dt.date(start.year, start.month, 1)
+        while month <= end:
+            if month >= start:
+                firsts.append(month)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        step = next(k for k in (1, 2, 3, 6, 12, 24, 60) if len(firsts) / k <= 5)
+        kept = [d for d in firsts if (d.year * 12 + d.month - 1) % step == 0] or firsts[:1]
+        wanted = [
+            (d, f"{d:%b} {d.year}" if n == 0 or d.month == 1 else f"{d:%b}")
+            for n, d in enumerate(kept)
+        ]
     ticks: list[Tick] = []
     last_right = -math.inf
-    for n, day in enumerate(days):
+    for day, text in wanted:
         x = x_of(day)
-        wide = text_width(text(day))
-        anchor = "start" if n == 0 else "end" if n == len(days) - 1 else "middle"
+        wide = text_width(text)
+        anchor = "middle"
+        if x - wide / 2 < LEFT:
+            anchor = "start"
+        elif x + wide / 2 > WIDTH - 2:
+            anchor = "end"
         left = x if anchor == "start" else x - wide if anchor == "end" else x - wide / 2
         if left < last_right + 12:
-            if n == len(days) - 1 and ticks:
-                ticks.pop()  # the last date always shows; the one before gives way
-            else:
-                continue
-        ticks.append(Tick(text(day), x, y, anchor))
+            if day != wanted[-1][0] or len(ticks) < 2:
+                continue  # too close to the one before: that date says enough
+            ticks.pop()  # the last date shows; the one before it gives way
+        ticks.append(Tick(text, x, y, anchor))
         last_right = left + wide
     return tuple(ticks)
 
@@ -431,9 +466,7 @@ def _x_ticks(start: dt.date, end: dt.date, x_of: _Dates, y: float) -> tuple[Tick
 _URGENCY = ("overdue", "due", "upcoming", "done")
 
 
-def _place_marks(
-    marks: Sequence[ReviewMark], x_of: _Dates
-) -> list[tuple[dt.date, str, str, str, float, float, str, int]]:
+def _place_marks(marks: Sequence[ReviewMark], x_of: _Dates) -> list[MarkShape]:
     """Review points in the strip above the plot, one per date (points due from the same day
     share a line, their statuses counted): the shape and word to the right of the line where
     they fit, else to its left, on the lowest row where they overlap no other word and no
@@ -450,11 +483,11 @@ def _place_marks(
             word, count = counts.get(mark.status, (mark.word, 0))
             counts[mark.status] = (word, count + 1)
         status = next(s for s in (*_URGENCY, *counts) if s in counts)
-        parts = [
-            f"{STATUS_GLYPHS.get(s, '')} {word}" + (f" ({n})" if n > 1 else "")
+        parts = tuple(
+            (s, f"{STATUS_GLYPHS.get(s, '')} {word}" + (f" ({n})" if n > 1 else ""))
             for s, (word, n) in sorted(counts.items(), key=lambda kv: _rank(kv[0]))
-        ]
-        label = ", ".join(parts)
+        )
+        label = ", ".join(text for _, text in parts)
         wide = text_width(label)
         if x - GLYPH_HALF + wide <= WIDTH - 2:
             anchor, label_x = "start", x - GLYPH_HALF
@@ -464,7 +497,9 @@ def _place_marks(
             left, right = label_x - wide, label_x
         row = _free_row(rows, left, right, x)
         title = "; ".join(mark.title for mark in group)
-        placed.append((on, status, label, title, x, round(label_x, 1), anchor, row))
+        placed.append(
+            MarkShape(on, status, label, title, x, row, 0.0, round(label_x, 1), anchor, parts)
+        )
     return placed
 
 
