@@ -15,6 +15,7 @@ from bothand.web.chart import (
     FONT,
     WIDTH,
     BandRange,
+    LineWords,
     ReviewMark,
     Trajectory,
     remission_limit,
@@ -24,6 +25,7 @@ from bothand.web.chart import (
 )
 
 START = dt.date(2026, 3, 3)
+WORDS = LineWords("Response", "or less", "Remission", "below")  # as in the locale file
 PHQ9_BANDS = [
     BandRange(0, 4, "None-minimal"),
     BandRange(5, 9, "Mild"),
@@ -44,6 +46,7 @@ def phq9(*totals: int, **kwargs: object) -> Trajectory:
         bands=PHQ9_BANDS,
         response_fraction=0.5,
         remission_below=5,
+        words=WORDS,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -54,9 +57,11 @@ def y_of(chart: Trajectory, value: float, top: int = 27) -> float:
     return chart.bottom - share * (chart.bottom - chart.top)
 
 
-def test_the_bands_match_the_content(catalog: Catalog) -> None:
+def test_the_bands_and_words_match_the_content(catalog: Catalog) -> None:
     bands = [(b.min, b.max, b.label) for b in catalog.instruments["phq9"].bands]
     assert bands == [(b.low, b.high, b.name) for b in PHQ9_BANDS]
+    keys = ("response", "or_less", "remission", "below")
+    assert LineWords(*(catalog.labels[f"clinic.chart.{key}"] for key in keys)) == WORDS
 
 
 @pytest.mark.parametrize(
@@ -96,7 +101,7 @@ def test_bands_stack_from_the_lowest_and_fill_the_plot() -> None:
 
 def test_a_band_too_narrow_for_its_name_is_shaded_but_not_named() -> None:
     bands = [BandRange(0, 0, "Zero"), BandRange(1, 40, "Above zero")]
-    chart = trajectory(weekly(3, 2), 40, bands=bands)
+    chart = trajectory(weekly(3, 2), 40, bands=bands, words=WORDS)
     assert chart.bands[0].label_y is None and chart.bands[1].label_y is not None
 
 
@@ -143,10 +148,12 @@ def test_one_score_is_a_dot_in_the_middle_with_no_response_line() -> None:
 
 
 def test_no_cut_off_and_no_bands_draw_no_lines_and_no_shading() -> None:
-    chart = trajectory(weekly(40, 30, 22), 80)  # the PCL-5: no bands or rules in content
+    chart = trajectory(
+        weekly(40, 30, 22), 80, words=WORDS
+    )  # the PCL-5: no bands or rules in content
     assert chart.lines == () and chart.bands == ()
     assert [tick.text for tick in chart.y_ticks] == ["0", "20", "40", "60", "80"]
-    only_remission = trajectory(weekly(12, 6), 21, remission_below=5)
+    only_remission = trajectory(weekly(12, 6), 21, remission_below=5, words=WORDS)
     assert [line.kind for line in only_remission.lines] == ["remission"]
 
 
@@ -191,13 +198,13 @@ def test_a_band_name_moves_off_the_latest_dot() -> None:
 
 def test_no_scores_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one score"):
-        trajectory([], 27)
+        trajectory([], 27, words=WORDS)
 
 
 @pytest.mark.parametrize("days", [1, 20, 90, 183, 184, 400, 800])
 def test_dates_under_the_axis_fit_and_never_overlap(days: int) -> None:
     series = [(START, 12), (START + dt.timedelta(days=days), 6)]
-    chart = trajectory(series, 27)
+    chart = trajectory(series, 27, words=WORDS)
     assert 2 <= len(chart.x_ticks) <= 5
     spans = []
     for tick in chart.x_ticks:

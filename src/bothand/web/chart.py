@@ -3,17 +3,23 @@
 coordinates out. It knows nothing of the catalog, the record or storage (``trajectory.py``
 gathers what it needs), and it draws nothing itself.
 
-The picture, in the SVG's own units (``WIDTH`` wide; it scales to the page, about 0.5 px a
-unit on a 390 px phone, so 24 units of text is about 12 px there):
+The picture, in the SVG's own units (``WIDTH`` wide; it scales to the page, about 0.6 px a
+unit in an episode card on a 390 px phone, so 24 units of text is about 14 px there):
 
 - the y axis runs from 0 at the bottom to the instrument's highest total at the top;
-- the x axis runs by date from the first thing drawn to the last, with a few dated ticks;
-- each band is a lightly shaded strip named on its right, where its name fits;
+- the x axis runs by date from the first thing drawn to the last: a few days ("14 Sep") over
+  half a year or less, the first days of months over longer spans;
+- each band is a lightly shaded strip, named where its name fits;
 - the response line (a fall of at least the profile's share below the first score) and the
   remission line (below the cut-off) are drawn dashed and named, with their numbers;
-- each review point is a dotted line down through the picture to its status (a shape and a
-  word) under the axis, on as many rows as keep the words apart;
+- each review point is a dotted line from its status (a shape and a word, in a strip above
+  the plot, on as many rows as keep the words apart) down through the plot at its date;
+  points due from the same day share a line and count their statuses;
 - the scores are dots joined by a line, the first and the latest named with their totals.
+
+Names are placed where they cover least of what is drawn: a word or a number counts most, a
+dot less, the course least (names carry a light halo over it). The estimate of a text's
+width is generous (no font metrics on the server).
 
 Decisions:
 
@@ -25,7 +31,7 @@ Decisions:
 - The response line needs a change, so one score draws no response line; the remission line
   is a fixed cut-off and is drawn from the first score on. No cut-off, no line; no bands, no
   shading.
-- A single date (one score, nothing else) is drawn in the middle of the axis.
+- A single date (one score and no review point) is drawn in the middle of the axis.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ GLYPH_HALF = 7  # about half the width of a status shape
 LINE_LABEL_GAP = 7  # between a line and the name written above or below it
 DOT = 7  # a score's radius, down to DOT_MIN when many scores share the width
 DOT_MIN = 4
+# The shapes of clinic/_macros.html's review_status, so the picture and the lists agree.
 STATUS_GLYPHS = {"upcoming": "○", "due": "◆", "done": "✓", "overdue": "!"}
 
 _Scale = Callable[[float], float]  # a score to its y
@@ -194,15 +201,15 @@ def trajectory(
     response_fraction: float | None = None,
     remission_below: float | None = None,
     marks: Sequence[ReviewMark] = (),
-    words: LineWords | None = None,
+    words: LineWords,
 ) -> Trajectory:
-    """The chart of ``series`` (``(taken_on, total)`` in the order taken, at least one) on a
-    scale of 0 to ``top``."""
+    """The chart of ``series`` (``(taken_on, total)`` in the order taken, at least one; the
+    first is the baseline) on a scale of 0 to ``top``; ``words`` name the lines (from the
+    locale)."""
     if not series:
         raise ValueError("a trajectory needs at least one score")
     if top <= 0:
         raise ValueError("the highest total must be above 0")
-    words = words or LineWords("Response", "or less", "Remission", "below")
     days = [on for on, _ in series] + [mark.on for mark in marks]
     start, end = min(days), max(days)
     span = (end - start).days

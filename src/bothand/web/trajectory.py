@@ -56,7 +56,6 @@ class Course:
 
     key: str  # unique on the page: used for element ids
     short: str
-    name: str
     title: str
     summary: str
     chart: Trajectory
@@ -106,7 +105,6 @@ def _course(
     t = catalog.labels.__getitem__
     instrument = catalog.instruments.get(instrument_id)
     short = instrument.short_name if instrument else instrument_id
-    name = instrument.name if instrument else instrument_id
     bands = [BandRange(b.min, b.max, b.label) for b in instrument.bands] if instrument else []
     top = instrument.total_max if instrument else max(m.total for m in measured)
     profile = catalog.outcomes.profile()
@@ -159,7 +157,7 @@ def _course(
         )
         for p, title in zip(points, titles, strict=True)
     )
-    return Course(key, short, name, title, summary, chart, bool(bands), rows, point_rows)
+    return Course(key, short, title, summary, chart, bool(bands), rows, point_rows)
 
 
 def day_text(day: dt.date, year: bool = True) -> str:
