@@ -79,7 +79,7 @@ def add_commands(commands: Any) -> None:
     )
     make_demo.add_argument("--patients", default="25", metavar="N", help="how many patients (25)")
     make_demo.add_argument(
-        "--seed", default="1", metavar="S", help="the same seed, on the same day, makes the same"
+        "--seed", default="1", metavar="S", help="same seed, same day: same clinic (1)"
     )
     make_demo.add_argument(
         "--password-stdin",
