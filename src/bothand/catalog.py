@@ -346,7 +346,15 @@ def _check_intake(catalog: Catalog) -> None:
 
 
 def _check_outcomes(catalog: Catalog) -> None:
-    """Every instrument a profile names is one the catalog has."""
+    """Every instrument a profile names is one the catalog has; every milestone kind a
+    finding is made for is one the timeline uses."""
+    kinds = {milestone.kind for milestone in catalog.timeline.milestones}
+    for kind in catalog.outcomes.findings.milestone_kinds:
+        if kind not in kinds:
+            raise ContentError(
+                "outcomes.yaml: findings.milestone_kinds",
+                f"'{kind}' is not the kind of any milestone in timeline.yaml",
+            )
     for profile in catalog.outcomes.profiles:
         for entry in profile.instruments:
             if entry.instrument not in catalog.instruments:

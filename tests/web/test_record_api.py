@@ -164,7 +164,22 @@ def test_a_review_point_is_due_in_its_window_and_overdue_after_it(api: Api) -> N
         {"instrument": "phq9", "answers": PHQ9_MODERATE, "taken_on": "2027-01-12"},
     )
     assert made.status_code == 201
-    assert check_progress()["status"] == "done"
+    done = check_progress()
+    assert done["status"] == "done"
+    # The same moderate answers as at the start, six weeks on: no reliable change (a fall of
+    # 6 PHQ-9 points is reliable), which is too little at "is it helping?".
+    total = sum(PHQ9_MODERATE)
+    assert done["finding"] == {
+        "kind": "no_reliable_change",
+        "too_little": True,
+        "instrument": "phq9",
+        "profile": "nhs_talking_therapies",
+        "threshold": 6,
+        "baseline": {"total": total, "on": "2026-12-01"},
+        "latest": {"total": total, "on": "2027-01-12"},
+        "change": 0,
+        "weeks": 6,
+    }
 
 
 def test_a_measurement_is_scored_stored_and_shown_in_the_episode(api: Api) -> None:

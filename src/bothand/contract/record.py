@@ -17,7 +17,7 @@ fills it, it is an empty list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NotRequired
 
 from typing_extensions import TypedDict
@@ -28,6 +28,7 @@ from bothand.contract.score import Score
 if TYPE_CHECKING:
     from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
     from bothand.domain.review import ReviewPoint as ReviewPointResult
+    from bothand.domain.review.finding import Finding
     from bothand.domain.track.progress import Progress
 
 
@@ -141,16 +142,39 @@ class ProgressEntry(TypedDict):
     stable_since: str | None
 
 
+class ScoreOn(TypedDict):
+    total: int
+    on: str
+
+
+class FindingRecord(TypedDict):
+    """What a done review point found: ``kind`` (``reliable_improvement``, ``some_change``,
+    ``no_reliable_change`` or ``worse``), whether that is too little (a second decision is
+    made), and the numbers behind it: the instrument, the outcome profile whose
+    reliable-change ``threshold`` was used, the first and latest scores, the ``change`` and
+    the ``weeks`` of treatment by the latest score."""
+
+    kind: str
+    too_little: bool
+    instrument: str
+    profile: str
+    threshold: float
+    baseline: ScoreOn
+    latest: ScoreOn
+    change: int
+    weeks: int
+
+
 class ReviewPoint(TypedDict):
     """A milestone of the plan, due in the patient's zone; ``status``: ``upcoming``, ``due``,
-    ``done`` or ``overdue``; ``finding``: what the scores show, once there is something to
-    say."""
+    ``done`` or ``overdue``; ``finding``: what the scores show, on a done point of a kind that
+    reads them (absent otherwise)."""
 
     milestone: str
     due_from: str
     due_to: str
     status: str
-    finding: NotRequired[str]
+    finding: NotRequired[FindingRecord]
 
 
 class Redecision(TypedDict, total=False):
@@ -309,13 +333,33 @@ def dump_inbox(rows: list[tuple[Alert, Patient]]) -> AlertInbox:
     }
 
 
-def dump_review_point(point: ReviewPointResult) -> ReviewPoint:
+def dump_finding(finding: Finding) -> FindingRecord:
     return {
+        "kind": finding.kind,
+        "too_little": finding.too_little,
+        "instrument": finding.instrument,
+        "profile": finding.profile,
+        "threshold": finding.threshold,
+        "baseline": {"total": finding.baseline.total, "on": finding.baseline.on.isoformat()},
+        "latest": {"total": finding.latest.total, "on": finding.latest.on.isoformat()},
+        "change": finding.change,
+        "weeks": finding.weeks,
+    }
+
+
+def dump_review_point(
+    point: ReviewPointResult, findings: Mapping[str, Finding] | None = None
+) -> ReviewPoint:
+    dumped: ReviewPoint = {
         "milestone": point.milestone,
         "due_from": point.due_from.isoformat(),
         "due_to": point.due_to.isoformat(),
         "status": point.status,
     }
+    finding = (findings or {}).get(point.milestone)
+    if finding is not None:
+        dumped["finding"] = dump_finding(finding)
+    return dumped
 
 
 def dump_progress(entries: Sequence[Progress]) -> list[ProgressEntry]:
@@ -344,6 +388,7 @@ def dump_episode(
     alerts: list[Alert],
     review_points: Sequence[ReviewPointResult] = (),
     progress: Sequence[Progress] = (),
+    findings: Mapping[str, Finding] | None = None,
 ) -> EpisodeRecord:
     return {
         "id": episode.id,
@@ -356,7 +401,7 @@ def dump_episode(
         "plan": episode.plan,
         "measurements": [dump_measurement(m) for m in episode.measurements],
         "progress": dump_progress(progress),
-        "review_points": [dump_review_point(point) for point in review_points],
+        "review_points": [dump_review_point(point, findings) for point in review_points],
         "redecisions": [],
         "alerts": [dump_alert(alert) for alert in alerts],
     }

@@ -110,6 +110,7 @@ class Alert:
     resolve_note: str | None = None
     acknowledged_email: str | None = None  # who acknowledged it, as the clinic knows them
     resolved_email: str | None = None
+    subject: str | None = None  # what it is about beyond its kind: a milestone, a link
 
 
 @dataclass(frozen=True)

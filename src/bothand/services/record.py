@@ -45,6 +45,7 @@ from bothand.domain.record import (
     one_line,
 )
 from bothand.domain.review import ReviewPoint, review_points
+from bothand.domain.review.finding import Finding, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
@@ -55,6 +56,16 @@ from bothand.storage import Database, Store, unit_of_work
 INVITATION_LIFE = dt.timedelta(days=14)
 CHECK_IN_LIFE = dt.timedelta(days=7)
 RISK_SCREEN = "asq"  # asked at a check-in when none of the instruments has a risk item
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An episode as of today: progress per instrument, review points, and the findings of
+    the points that have one (by milestone id)."""
+
+    progress: list[Progress]
+    review_points: tuple[ReviewPoint, ...]
+    findings: dict[str, Finding]
 
 
 @dataclass(frozen=True)
@@ -321,6 +332,16 @@ class Record:
         """The progress of an episode already read (no audit event of its own)."""
         return progress_of(self.catalog, episode.measurements)
 
+    def follow_up(self, episode: Episode, patient: Patient | None = None) -> FollowUp:
+        """Where an episode already read stands today: its progress, its review points and
+        what the points with enough scores found (no audit event of its own)."""
+        points = self.review_points(episode, patient)
+        return FollowUp(
+            self.progress(episode),
+            points,
+            findings_of(self.catalog, episode, points),
+        )
+
     # --- invitations --------------------------------------------------------------------
 
     def invite(self, actor: Actor, patient_id: str) -> Link:
@@ -531,11 +552,7 @@ class Record:
     def instruments_due(self, episode: Episode) -> list[str]:
         """What a check-in asks: the questionnaires of the episode's decision, and the risk
         screen when none of them asks about risk (the next issue adds a schedule)."""
-        found: list[str] = []
-        for concern in episode.decision.get("case", {}).get("concerns", []):
-            instrument = concern.get("instrument")
-            if instrument and instrument in self.catalog.instruments and instrument not in found:
-                found.append(instrument)
+        found = [i for i in concern_instruments(episode) if i in self.catalog.instruments]
         if not any(self._has_risk_item(i) for i in found):
             found.append(RISK_SCREEN)
         return found
@@ -671,6 +688,31 @@ def progress_of(
         if m.superseded_by is None
     ]
     return series_progress(catalog, in_force, profile)
+
+
+def concern_instruments(episode: Episode) -> list[str]:
+    """The questionnaires of the episode's decision, in the order of its concerns, once each."""
+    found: list[str] = []
+    for concern in episode.decision.get("case", {}).get("concerns", []):
+        instrument = concern.get("instrument") if isinstance(concern, Mapping) else None
+        if isinstance(instrument, str) and instrument not in found:
+            found.append(instrument)
+    return found
+
+
+def findings_of(
+    catalog: Catalog, episode: Episode, points: Sequence[ReviewPoint]
+) -> dict[str, Finding]:
+    """What the episode's review points found (``domain.review.finding``), from its
+    measurements in force, preferring the instruments of its decision's concerns."""
+    series: dict[str, list[tuple[dt.date, int]]] = {}
+    in_force = sorted(
+        (m for m in episode.measurements if m.superseded_by is None),
+        key=lambda m: (m.taken_on, m.recorded_at, m.id),
+    )
+    for m in in_force:
+        series.setdefault(m.instrument, []).append((m.taken_on, m.total))
+    return findings(points, series, concern_instruments(episode), catalog.outcomes, episode.start)
 
 
 def _clinician(actor: Actor) -> User:

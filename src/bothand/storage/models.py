@@ -197,7 +197,13 @@ class AlertRow(Base):
     text, never logged or audited."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_clinic_status", "clinic_id", "status"),)
+    __table_args__ = (
+        Index("ix_alerts_clinic_status", "clinic_id", "status"),
+        # One alert per episode, kind and subject (a milestone, a check-in link): raising it
+        # again is a no-op. Critical and deterioration alerts leave the subject empty (NULLs
+        # never clash), so each risk answer raises its own.
+        Index("uq_alerts_episode_kind_subject", "episode_id", "kind", "subject", unique=True),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -207,12 +213,32 @@ class AlertRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     acknowledge_note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH), nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     resolve_note: Mapped[str | None] = mapped_column(String(NOTE_LENGTH), nullable=True)
+
+
+class RedecisionRow(Base):
+    """A second decision, made when a review point found too little change: stored beside the
+    episode's first decision, never over it, and never changed (a trigger refuses UPDATE and
+    DELETE). ``finding`` is what the review point found; ``decision`` the case as re-read,
+    the new options with fits and reasons, what changed since the first decision, and the
+    trace of the rules considered."""
+
+    __tablename__ = "redecisions"
+    __table_args__ = (UniqueConstraint("episode_id", "milestone"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"))
+    milestone: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    finding: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AuditRow(Base):

@@ -700,9 +700,21 @@ class Store:
         reason: str,
         episode_id: str | None = None,
         measurement_id: str | None = None,
+        subject: str | None = None,
     ) -> Alert:
+        """Raise an alert. ``subject``: what it is about beyond its kind (a milestone id, a
+        check-in link id); the schema holds one alert per episode, kind and subject, so the
+        caller checks ``alert_subjects`` first."""
         alert = Alert(
-            new_id(), patient.id, episode_id, measurement_id, kind, "open", self.now, reason
+            new_id(),
+            patient.id,
+            episode_id,
+            measurement_id,
+            kind,
+            "open",
+            self.now,
+            reason,
+            subject=subject,
         )
         # Prepared, as a measurement's insert: it runs in the same path.
         _ADD_ALERT.run(
@@ -718,6 +730,7 @@ class Store:
                     "status": "open",
                     "raised_at": self.now,
                     "reason": reason,
+                    "subject": subject,
                     **_NO_STATE,
                 },
             ),
@@ -949,6 +962,7 @@ def _alert(
         row.resolve_note,
         acknowledged_email,
         resolved_email,
+        row.subject,
     )
 
 

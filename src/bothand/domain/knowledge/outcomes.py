@@ -11,6 +11,7 @@ source gives is left out, and the label that needs it is then not defined.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -101,12 +102,34 @@ class OutcomeProfile(ContentModel):
         return None
 
 
+FindingKind = Literal["reliable_improvement", "some_change", "no_reliable_change", "worse"]
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "reliable_improvement",
+    "some_change",
+    "no_reliable_change",
+    "worse",
+)
+
+
+class FindingRules(ContentModel):
+    """How a review point reads the scores (``outcomes.yaml``, ``findings``)."""
+
+    milestone_kinds: tuple[ContentId, ...] = Field(min_length=1)
+    some_change_at_least: float = Field(gt=0, lt=1)  # a share of the reliable-change threshold
+    fallback_profile: ContentId | None = None
+    too_little: tuple[FindingKind, ...] = Field(min_length=1)
+    sources: tuple[SourceId, ...] = Field(min_length=1)
+    note: str = ""
+
+
 class Outcomes(ContentModel):
-    """``outcomes.yaml``: the profiles and which one is used when none is named."""
+    """``outcomes.yaml``: the profiles, which one is used when none is named, and how a
+    review point reads the scores."""
 
     meta: Meta
     default_profile: ContentId
     profiles: tuple[OutcomeProfile, ...] = Field(min_length=1)
+    findings: FindingRules
 
     @model_validator(mode="after")
     def _default_exists(self) -> Outcomes:
@@ -115,6 +138,9 @@ class Outcomes(ContentModel):
             raise ValueError("two profiles share an id")
         if self.default_profile not in ids:
             raise ValueError(f"default_profile '{self.default_profile}' is not a profile")
+        fallback = self.findings.fallback_profile
+        if fallback is not None and fallback not in ids:
+            raise ValueError(f"findings.fallback_profile '{fallback}' is not a profile")
         return self
 
     def profile(self, profile_id: str | None = None) -> OutcomeProfile:

@@ -276,10 +276,10 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     """The episode: its patient, decision, plan, measurements, progress, review points,
     re-decisions and alerts."""
     found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
-    points = record.review_points(found, patient)
+    now = record.follow_up(found, patient)
     return _json(
         EpisodeRecord,
-        dump_episode(found, patient, alerts, points, record.progress(found)),
+        dump_episode(found, patient, alerts, now.review_points, now.progress, now.findings),
     )
 
 
