@@ -157,32 +157,40 @@ def test_no_cut_off_and_no_bands_draw_no_lines_and_no_shading() -> None:
     assert [line.kind for line in only_remission.lines] == ["remission"]
 
 
-def test_review_points_sit_at_their_dates_with_shape_and_word() -> None:
+def test_review_points_sit_at_their_dates_with_a_shape_and_a_key() -> None:
     marks = [
         ReviewMark(START, "done", "Done", "First questionnaire"),
-        ReviewMark(START, "done", "Done", "Check at each session"),
+        ReviewMark(START, "overdue", "Overdue", "First therapy session"),
         ReviewMark(START + dt.timedelta(days=14), "overdue", "Overdue", "Is it helping?"),
         ReviewMark(START + dt.timedelta(days=35), "upcoming", "Coming up", "Plan to stay well"),
     ]
     chart = phq9(18, 15, 12, 9, 7, marks=marks)  # scores on days 0 to 28
     first, helping, later = chart.marks  # two points on one day share a line
-    assert first.x == chart.points[0].x and first.label == "✓ Done (2)"
-    assert first.title == "First questionnaire; Check at each session"
-    assert helping.x == chart.points[2].x and helping.label == "! Overdue"
-    assert helping.status == "overdue"
-    assert later.x > chart.points[-1].x  # the axis runs on to the next review point
-    assert later.label.endswith("○") or later.label.startswith("○")
+    assert first.x == chart.points[0].x
+    assert first.label == "!✓" and first.status == "overdue"  # the most pressing first
+    assert first.parts == (("overdue", "!"), ("done", "✓"))
+    assert first.title == "First questionnaire; First therapy session"
+    assert helping.x == chart.points[2].x and helping.label == "!"
+    assert later.x > chart.points[-1].x and later.label == "○"  # the axis runs on to it
     for mark in chart.marks:
         assert 0 < mark.label_y < chart.top  # in the strip above the plot
-        left = mark.label_x if mark.anchor == "start" else mark.label_x - text_width(mark.label)
-        assert left >= 0 and left + text_width(mark.label) <= chart.width + 1
+        assert mark.anchor == "middle" and mark.label_x == mark.x
+    # the key says each shape in words, under the dates, most pressing first
+    assert [item.text for item in chart.key] == ["! Overdue", "○ Coming up", "✓ Done"]
+    assert all(item.y > chart.x_ticks[0].y for item in chart.key)
+    for item in chart.key:
+        assert item.x >= 0 and item.x + text_width(item.text) <= chart.width
+    assert chart.height >= chart.key[-1].y
+    assert phq9(18, 7).key == ()  # no review points, no key
 
 
-def test_review_point_words_that_would_overlap_go_on_another_row() -> None:
-    close = [ReviewMark(START + dt.timedelta(days=n), "done", "Done", f"point {n}") for n in (0, 2)]
+def test_review_point_shapes_that_would_overlap_go_on_another_row() -> None:
+    close = [ReviewMark(START + dt.timedelta(days=n), "done", "Done", f"point {n}") for n in (0, 1)]
     chart = phq9(18, 15, 12, 9, 7, marks=close)
     assert sorted(mark.row for mark in chart.marks) == [0, 1]
-    alone = phq9(18, 15, 12, 9, 7, marks=close[:1])
+    apart = [close[0], ReviewMark(START + dt.timedelta(days=14), "done", "Done", "later")]
+    alone = phq9(18, 15, 12, 9, 7, marks=apart)
+    assert [mark.row for mark in alone.marks] == [0, 0]
     assert chart.top - alone.top == pytest.approx(30)  # one more row above the plot
     assert chart.height - alone.height == pytest.approx(30)
 

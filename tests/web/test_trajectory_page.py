@@ -167,10 +167,13 @@ def test_one_chart_per_instrument_and_no_lines_without_definitions(
     world.clinic.record.record(
         world.clinic.me, world.episode, "gad7", gad7(12), START + dt.timedelta(days=3)
     )
+    world.clinic.record.record(
+        world.clinic.me, world.episode, "asq", [0, 0, 0, 0, None], START + dt.timedelta(days=3)
+    )
     html = world.page()
     charts = re.findall(r"<svg role=\"img\".*?</svg>", html, re.S)
     assert len(charts) == 2
-    phq, gad = charts
+    phq, gad = charts  # and no chart for the risk screen: its total counts "yes" answers
     assert "<circle" in phq and '<path class="course"' not in phq  # one score: a dot
     assert "Response:" not in phq  # a response line needs a change
     assert "Remission: below 5" in phq

@@ -12,9 +12,10 @@ unit in an episode card on a 390 px phone, so 24 units of text is about 14 px th
 - each band is a lightly shaded strip, named where its name fits;
 - the response line (a fall of at least the profile's share below the first score) and the
   remission line (below the cut-off) are drawn dashed and named, with their numbers;
-- each review point is a dotted line from its status (a shape and a word, in a strip above
-  the plot, on as many rows as keep the words apart) down through the plot at its date;
-  points due from the same day share a line and count their statuses;
+- each review point is a dotted line from its status's shape (in a strip above the plot, on
+  as many rows as keep the shapes apart) down through the plot at its date; points due from
+  the same day share a line; a key under the dates gives the word for each shape drawn
+  (words over every line did not fit a phone once a plan had a dozen points);
 - the scores are dots joined by a line, the first and the latest named with their totals.
 
 Names are placed where they cover least of what is drawn: a word or a number counts most, a
@@ -46,14 +47,16 @@ from fractions import Fraction
 WIDTH = 520
 LEFT = 50  # room for the score labels of the y axis
 RIGHT = WIDTH - 8
-STRIP_TOP = 4  # the review points' words sit in a strip above the plot
+STRIP_TOP = 8  # the review points' words sit in a strip above the plot
 PLOT_HEIGHT = 300
 INSET = 18  # dots are kept this far inside the left and right edges of the plot
 FONT = 24
 CHAR = 0.56  # a generous average width of a character, as a share of the font size
 TICK_GAP = 28  # from the bottom of the plot to the baseline of the date labels
 MARK_ROW_HEIGHT = 30
-GLYPH_HALF = 7  # about half the width of a status shape
+KEY_GAP = 38  # from the date labels to the key to the review points' shapes
+KEY_ROW_HEIGHT = 30
+GLYPH_HALF = 9  # about half the width of a status shape
 LINE_LABEL_GAP = 7  # between a line and the name written above or below it
 DOT = 7  # a score's radius, down to DOT_MIN when many scores share the width
 DOT_MIN = 4
@@ -149,14 +152,24 @@ class Tick:
 class MarkShape:
     on: dt.date
     status: str  # the most pressing status of the points due from this day
-    label: str  # the shape and word of each status, counted where more than one
-    title: str
+    label: str  # the shape of each status found that day, most pressing first
+    title: str  # the points' names (a hover tip; the table lists them)
     x: float
     row: int
-    label_y: float  # the baseline of the label, in the strip above the plot
+    label_y: float  # the baseline of the shapes, in the strip above the plot
     label_x: float
-    anchor: str  # of the label: "start" (right of the line) or "end" (left of it)
-    parts: tuple[tuple[str, str], ...] = ()  # (status, its shape and word) making up label
+    anchor: str
+    parts: tuple[tuple[str, str], ...] = ()  # (status, its shape) making up label
+
+
+@dataclass(frozen=True)
+class KeyItem:
+    """One entry of the key to the review points' shapes: the shape and the word."""
+
+    status: str
+    text: str
+    x: float
+    y: float
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,7 @@ class Trajectory:
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     marks: tuple[MarkShape, ...]
+    key: tuple[KeyItem, ...]  # the words for the shapes of the review points drawn
 
 
 def response_limit(baseline: int, fraction: float) -> int | None:
@@ -244,9 +258,10 @@ def trajectory(
     obstacles += [
         (*_box(line.label, line.label_x, line.label_y, line.anchor), TEXT_WEIGHT) for line in lines
     ]
+    key = _key(marks, bottom + TICK_GAP + KEY_GAP)
     return Trajectory(
         width=WIDTH,
-        height=round(bottom + TICK_GAP + 10),
+        height=round((key[-1].y if key else bottom + TICK_GAP) + 10),
         left=LEFT,
         right=RIGHT,
         top=plot_top,
@@ -263,6 +278,7 @@ def trajectory(
             replace(mark, label_y=round(plot_top - 9 - mark.row * MARK_ROW_HEIGHT, 1))
             for mark in placed
         ),
+        key=key,
     )
 
 
@@ -474,10 +490,10 @@ _URGENCY = ("overdue", "due", "upcoming", "done")
 
 
 def _place_marks(marks: Sequence[ReviewMark], x_of: _Dates) -> list[MarkShape]:
-    """Review points in the strip above the plot, one per date (points due from the same day
-    share a line, their statuses counted): the shape and word to the right of the line where
-    they fit, else to its left, on the lowest row where they overlap no other word and no
-    line of a mark above crosses them."""
+    """Review points in the strip above the plot, one line per date (points due from the
+    same day share it): the shape of each status found that day, most pressing first,
+    centred over the line, on the lowest row where it overlaps no other shape and no line of
+    a mark above crosses it. The words for the shapes are in the key under the axis."""
     by_day: dict[dt.date, list[ReviewMark]] = {}
     for mark in sorted(marks, key=lambda m: m.on):
         by_day.setdefault(mark.on, []).append(mark)
@@ -485,42 +501,47 @@ def _place_marks(marks: Sequence[ReviewMark], x_of: _Dates) -> list[MarkShape]:
     placed = []
     for on, group in by_day.items():
         x = x_of(on)
-        counts: dict[str, tuple[str, int]] = {}
-        for mark in group:
-            word, count = counts.get(mark.status, (mark.word, 0))
-            counts[mark.status] = (word, count + 1)
-        status = next(s for s in (*_URGENCY, *counts) if s in counts)
-        parts = tuple(
-            (s, f"{STATUS_GLYPHS.get(s, '')} {word}" + (f" ({n})" if n > 1 else ""))
-            for s, (word, n) in sorted(counts.items(), key=lambda kv: _rank(kv[0]))
-        )
-        label = ", ".join(text for _, text in parts)
-        wide = text_width(label)
-        if x - GLYPH_HALF + wide <= WIDTH - 2:
-            anchor, label_x = "start", x - GLYPH_HALF
-            left, right = label_x, label_x + wide
-        else:  # to the left of its line
-            anchor, label_x = "end", x + GLYPH_HALF
-            left, right = label_x - wide, label_x
-        row = _free_row(rows, left, right, x)
+        statuses = sorted({mark.status for mark in group}, key=_rank)
+        parts = tuple((status, STATUS_GLYPHS.get(status, "")) for status in statuses)
+        label = "".join(glyph for _, glyph in parts)
+        half = len(label) * GLYPH_HALF
+        row = _free_row(rows, x - half, x + half, x, gap=3)
         title = "; ".join(mark.title for mark in group)
-        placed.append(
-            MarkShape(on, status, label, title, x, row, 0.0, round(label_x, 1), anchor, parts)
-        )
+        placed.append(MarkShape(on, statuses[0], label, title, x, row, 0.0, x, "middle", parts))
     return placed
+
+
+def _key(marks: Sequence[ReviewMark], y: float) -> tuple[KeyItem, ...]:
+    """The key to the review points' shapes: each status drawn, with its word, left to right
+    under the date labels, on a new row where the next would not fit."""
+    words: dict[str, str] = {}
+    for mark in marks:
+        words.setdefault(mark.status, mark.word)
+    items = []
+    x = 4.0
+    for status in sorted(words, key=_rank):
+        text = f"{STATUS_GLYPHS.get(status, '')} {words[status]}"
+        wide = text_width(text)
+        if x > 4.0 and x + wide > WIDTH - 4:
+            x, y = 4.0, y + KEY_ROW_HEIGHT
+        items.append(KeyItem(status, text, round(x, 1), round(y, 1)))
+        x += wide + 24
+    return tuple(items)
 
 
 def _rank(status: str) -> int:
     return _URGENCY.index(status) if status in _URGENCY else len(_URGENCY)
 
 
-def _free_row(rows: list[list[tuple[float, float]]], left: float, right: float, x: float) -> int:
+def _free_row(
+    rows: list[list[tuple[float, float]]], left: float, right: float, x: float, gap: float = 10
+) -> int:
     """The lowest row (0 is next to the plot) where [left, right] is free, preferring one
     where the mark's line would cross no word in the rows below it; the line then crosses
     those rows, so x is taken there from now on."""
 
     def free(n: int, a: float, b: float) -> bool:
-        return n >= len(rows) or all(b + 10 < c or a > d + 10 for c, d in rows[n])
+        return n >= len(rows) or all(b + gap < c or a > d + gap for c, d in rows[n])
 
     candidates = range(len(rows) + 1)
     row = next(

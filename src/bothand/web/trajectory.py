@@ -10,8 +10,11 @@ Decisions:
 - Only measurements in force are drawn and listed (a superseded one is left out), ordered as
   ``services.record.progress_of`` orders them (date taken, then when recorded), so the chart
   and the progress numbers start from the same first score.
-- Review points drawn: every one that is due, done or overdue, and the next one coming up;
-  the later ones are in the plan's list above and would squeeze the scores to one side.
+- A risk screen (every item in its total a risk item: the ASQ) gets no chart: its total
+  counts "yes" answers, and a positive one is already a critical flag on the page.
+- Review points drawn: every one that is due, done or overdue, and the next one coming up
+  if it opens within 13 weeks of the latest score; the later ones are in the plan's list
+  above and would squeeze the scores to one side.
 - Whether the latest score meets response or remission is read by ``domain.track.progress``
   with the same profile the lines come from, so the words and the picture agree.
 """
@@ -30,6 +33,9 @@ from bothand.web.chart import BandRange, LineWords, ReviewMark, Trajectory, traj
 from bothand.web.dates import date_text
 
 MINUS = "\u2212"
+# The next review point is drawn when it opens within this long after the latest score; one
+# further off (a yearly check) would squeeze months of scores into a corner.
+NEXT_WITHIN = dt.timedelta(days=91)
 
 
 @dataclass(frozen=True)
@@ -79,19 +85,32 @@ def courses(
     )
     grouped: dict[str, list[Measurement]] = {}
     for m in in_force:
-        grouped.setdefault(m.instrument, []).append(m)
-    shown = _shown_points(points)
+        if not _risk_screen(catalog, m.instrument):
+            grouped.setdefault(m.instrument, []).append(m)
+    if not in_force:
+        return []
+    shown = _shown_points(points, in_force[-1].taken_on)
     return [
         _course(catalog, f"{key}-{instrument}", instrument, series, shown, locale)
         for instrument, series in grouped.items()
     ]
 
 
-def _shown_points(points: Sequence[ReviewPoint]) -> list[ReviewPoint]:
+def _risk_screen(catalog: Catalog, instrument_id: str) -> bool:
+    """Whether every item counted in the instrument's total is a risk item (the ASQ): its
+    total counts "yes" answers to risk questions, not a course to follow."""
+    instrument = catalog.instruments.get(instrument_id)
+    if instrument is None:
+        return False
+    risky = {item.number for item in instrument.risk_items}
+    return all(item.number in risky for item in instrument.total_items)
+
+
+def _shown_points(points: Sequence[ReviewPoint], latest: dt.date) -> list[ReviewPoint]:
     ordered = sorted(points, key=lambda p: (p.due_from, p.milestone))
     shown = [p for p in ordered if p.status != "upcoming"]
-    upcoming = [p for p in ordered if p.status == "upcoming"]
-    return sorted(shown + upcoming[:1], key=lambda p: (p.due_from, p.milestone))
+    soon = [p for p in ordered if p.status == "upcoming" and p.due_from <= latest + NEXT_WITHIN]
+    return sorted(shown + soon[:1], key=lambda p: (p.due_from, p.milestone))
 
 
 def _course(
