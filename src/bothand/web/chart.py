@@ -47,7 +47,7 @@ from fractions import Fraction
 WIDTH = 520
 LEFT = 50  # room for the score labels of the y axis
 RIGHT = WIDTH - 8
-STRIP_TOP = 8  # the review points' words sit in a strip above the plot
+STRIP_TOP = 8  # the review points' shapes sit in a strip above the plot
 PLOT_HEIGHT = 300
 INSET = 18  # dots are kept this far inside the left and right edges of the plot
 FONT = 24
