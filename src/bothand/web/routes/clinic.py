@@ -51,6 +51,7 @@ from bothand.web.deps import (
 )
 from bothand.web.pages import FlowPage, int_in
 from bothand.web.state import FlowCookie
+from bothand.web.trajectory import courses
 
 router = APIRouter(include_in_schema=False)
 
@@ -463,14 +464,18 @@ def patient_page(
                     "band": _band(catalog, m),
                 }
             )
+        points = record.review_points(episode, patient)
         episodes.append(
             {
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(episode, record.review_points(episode, patient)),
+                "milestones": _milestones(episode, points),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
+                "courses": courses(
+                    catalog, episode.id, episode.measurements, points, patient.locale
+                ),
             }
         )
     return _page(
