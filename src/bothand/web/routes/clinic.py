@@ -52,6 +52,7 @@ from bothand.web.deps import (
 from bothand.web.pages import FlowPage, int_in
 from bothand.web.review_view import ReviewView, review_view
 from bothand.web.state import FlowCookie
+from bothand.web.trajectory import courses
 from bothand.web.views import source_labels
 
 router = APIRouter(include_in_schema=False)
@@ -465,14 +466,18 @@ def patient_page(
                     "band": _band(catalog, m),
                 }
             )
+        points = record.review_points(episode, patient)
         episodes.append(
             {
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(episode, record.review_points(episode, patient)),
+                "milestones": _milestones(episode, points),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
+                "courses": courses(
+                    catalog, episode.id, episode.measurements, points, patient.locale
+                ),
                 "review": _review(catalog, record, episode, patient),
             }
         )
