@@ -144,6 +144,7 @@ class PatientAccessRow(Base):
 
 class EpisodeRow(Base):
     __tablename__ = "episodes"
+    __table_args__ = (Index("ix_episodes_patient_created", "patient_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
@@ -158,7 +159,19 @@ class EpisodeRow(Base):
 
 class MeasurementRow(Base):
     __tablename__ = "measurements"
-    __table_args__ = (Index("ix_measurements_episode_taken", "episode_id", "taken_on"),)
+    __table_args__ = (
+        Index("ix_measurements_episode_taken", "episode_id", "taken_on"),
+        # the caseload's seeks (migration 0004): a patient's latest, an episode's baseline
+        Index("ix_measurements_patient_latest", "patient_id", "taken_on", "recorded_at", "id"),
+        Index(
+            "ix_measurements_episode_instrument",
+            "episode_id",
+            "instrument",
+            "taken_on",
+            "recorded_at",
+            "id",
+        ),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"))
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -203,6 +216,7 @@ class AlertRow(Base):
         # again is a no-op. Critical and deterioration alerts leave the subject empty (NULLs
         # never clash), so each risk answer raises its own.
         Index("uq_alerts_episode_kind_subject", "episode_id", "kind", "subject", unique=True),
+        Index("ix_alerts_patient_status", "patient_id", "status", "kind"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))

@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import (
     Table,
     and_,
+    String,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     false,
@@ -41,9 +43,11 @@ from bothand.domain.record import (
     Alert,
     ApiToken,
     AuditEvent,
+    CaseloadRow,
     Clinic,
     Episode,
     EpisodeSource,
+    LatestScore,
     Link,
     LinkKind,
     Measurement,
@@ -131,6 +135,113 @@ _SERIES = Prepared(
     ).where(_MEASUREMENTS.c.episode_id == bindparam("episode"))
 )
 
+
+
+def _caseload_query() -> Any:
+    """The caseload in one statement. Every per-patient value is a correlated subquery that
+    an index answers with a short seek (see migration 0004), so the cost grows with the
+    clinician's patients, not with the database:
+
+    - the patients: those of the clinic the user has access to (``patient_access``);
+    - the latest measurement in force: the patient's last by day taken, when recorded, id;
+    - its baseline: the first in force of the same instrument in the same episode;
+    - the current episode (made last) and the days its measurements in force were taken, as
+      one string ("YYYY-MM-DD,...");
+    - the open alerts: critical ones, and all.
+    """
+    patients, access = _PATIENTS, PatientAccessRow.__table__
+    alerts, episodes = _ALERTS.alias("a"), _EPISODES.alias("e")
+
+    def in_force(m: Any) -> Any:
+        newer = _MEASUREMENTS.alias()
+        return ~exists().where(newer.c.supersedes == m.c.id)
+
+    m = _MEASUREMENTS.alias("m")
+    latest_id = (
+        select(m.c.id)
+        .where(m.c.patient_id == patients.c.id, in_force(m))
+        .order_by(m.c.taken_on.desc(), m.c.recorded_at.desc(), m.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    current = (
+        select(episodes.c.id)
+        .where(episodes.c.patient_id == patients.c.id)
+        .order_by(episodes.c.created_at.desc(), episodes.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def open_count(*kinds: str) -> Any:
+        query = select(func.count()).where(
+            alerts.c.patient_id == patients.c.id, alerts.c.status == "open"
+        )
+        if kinds:
+            query = query.where(alerts.c.kind.in_(kinds))
+        return query.scalar_subquery()
+
+    visible = (
+        select(
+            *(patients.c[name] for name in _PATIENT_FIELDS),
+            current.label("episode_id"),
+            open_count("critical").label("critical"),
+            open_count().label("open_alerts"),
+            latest_id.label("latest_id"),
+        )
+        .join(access, access.c.patient_id == patients.c.id)
+        .where(access.c.user_id == bindparam("user"), patients.c.clinic_id == bindparam("clinic"))
+        .subquery("v")
+    )
+    latest, baseline, first, day = (
+        _MEASUREMENTS.alias("l"),
+        _MEASUREMENTS.alias("b"),
+        _MEASUREMENTS.alias("f"),
+        _MEASUREMENTS.alias("d"),
+    )
+    baseline_id = (
+        select(first.c.id)
+        .where(
+            first.c.episode_id == latest.c.episode_id,
+            first.c.instrument == latest.c.instrument,
+            in_force(first),
+        )
+        .order_by(first.c.taken_on, first.c.recorded_at, first.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    days = (
+        select(func.aggregate_strings(cast(day.c.taken_on, String), ","))
+        .where(day.c.episode_id == visible.c.episode_id, in_force(day))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *(visible.c[name] for name in _PATIENT_FIELDS),
+            visible.c.episode_id,
+            visible.c.critical,
+            visible.c.open_alerts,
+            latest.c.id,
+            latest.c.episode_id,
+            latest.c.instrument,
+            latest.c.total,
+            latest.c.severity,
+            latest.c.taken_on,
+            latest.c.risk_positive,
+            baseline.c.id,
+            baseline.c.total,
+            baseline.c.taken_on,
+            days,
+        )
+        .select_from(
+            visible.outerjoin(latest, latest.c.id == visible.c.latest_id).outerjoin(
+                baseline, baseline.c.id == baseline_id
+            )
+        )
+        .order_by(visible.c.reference)
+    )
+
+
+_CASELOAD = _caseload_query()
 
 def new_id() -> str:
     """An opaque id: 128 random bits as 32 hex digits."""
@@ -513,38 +624,69 @@ class Store:
         row = self.session.get(PatientRow, patient_id)
         return _patient(row) if row is not None and row.clinic_id == clinic_id else None
 
-    def caseload(self, user: User) -> list[tuple[Patient, Measurement | None, int]]:
-        """The user's patients, each with their latest measurement still in force and the
-        number of open critical alerts."""
-        patients = [
-            _patient(row)
-            for row in self.session.execute(
-                select(PatientRow).where(self._visible(user)).order_by(PatientRow.reference)
-            ).scalars()
-        ]
-        if not patients:
+    def caseload(self, user: User) -> list[CaseloadRow]:
+        """The user's patients (as ``_visible``), each with their latest measurement in force
+        and its baseline, their current episode and the days its measurements were taken,
+        and their open alerts: one prebuilt query, whatever the number of patients."""
+        if not user.is_clinician or not user.active:
             return []
-        ids = [p.id for p in patients]
-        latest: dict[str, Measurement] = {}
-        for row in self._in_force(MeasurementRow.patient_id.in_(ids)):
-            current = latest.get(row.patient_id)
-            if current is None or (row.taken_on, row.recorded_at) > (
-                current.taken_on,
-                current.recorded_at,
-            ):
-                latest[row.patient_id] = _measurement(row)
-        critical = dict(
-            self.session.execute(
-                select(AlertRow.patient_id, func.count())
-                .where(
-                    AlertRow.patient_id.in_(ids),
-                    AlertRow.kind == "critical",
-                    AlertRow.status == "open",
+        rows = self.connection.execute(_CASELOAD, {"clinic": user.clinic_id, "user": user.id})
+        found = []
+        for row in rows:
+            patient = Patient(*row[: len(_PATIENT_FIELDS)])
+            (
+                episode_id,
+                critical,
+                open_alerts,
+                latest_id,
+                latest_episode,
+                instrument,
+                total,
+                severity,
+                taken_on,
+                risk_positive,
+                baseline_id,
+                baseline_total,
+                baseline_on,
+                days,
+            ) = row[len(_PATIENT_FIELDS) :]
+            latest = (
+                LatestScore(
+                    latest_id,
+                    latest_episode,
+                    instrument,
+                    total,
+                    severity,
+                    taken_on,
+                    bool(risk_positive),
+                    baseline_id,
+                    baseline_total,
+                    baseline_on,
                 )
-                .group_by(AlertRow.patient_id)
-            ).all()
+                if latest_id is not None
+                else None
+            )
+            found.append(
+                CaseloadRow(
+                    patient,
+                    latest,
+                    episode_id,
+                    tuple(dt.date.fromisoformat(day) for day in days.split(",")) if days else (),
+                    int(critical),
+                    int(open_alerts),
+                )
+            )
+        return found
+
+    def plans(self, episode_ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """The stored plans of these episodes (an episode without a plan: None). Access is the
+        caller's to have checked: the ids come from ``caseload``."""
+        if not episode_ids:
+            return {}
+        rows = self.connection.execute(
+            select(_EPISODES.c.id, _EPISODES.c.plan).where(_EPISODES.c.id.in_(episode_ids))
         )
-        return [(p, latest.get(p.id), int(critical.get(p.id, 0))) for p in patients]
+        return {episode_id: plan for episode_id, plan in rows}
 
     # --- episodes and measurements ------------------------------------------------------
 
