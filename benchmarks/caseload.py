@@ -179,9 +179,7 @@ class Builder:
                 )
                 count = per_episode + (1 if index < extra else 0)
                 index += 1
-                measurements.extend(
-                    self.series(episode, patient, user, start, end, count, current)
-                )
+                measurements.extend(self.series(episode, patient, user, start, end, count, current))
             roll = rng.random()
             if roll < 0.03:
                 alerts.append(self.alert(patient, clinic, episodes[-1]["id"], "critical", "open"))
@@ -271,6 +269,7 @@ class Builder:
             "resolved_by": None,
             "resolved_at": raised if status == "resolved" else None,
             "resolve_note": None,
+            "subject": None,
         }
 
 

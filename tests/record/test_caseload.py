@@ -104,7 +104,7 @@ def test_the_service_reads_trend_and_next_review_and_audits_once(
         )
         patients[reference] = (patient, episode, then)
     clock.advance(days=30)
-    for patient, episode, then in patients.values():
+    for _patient, episode, then in patients.values():
         if then is not None:
             record.record(north.me, episode.id, "phq9", phq9(then), clock.today())
     with unit_of_work(database, clock.now()) as store:

@@ -51,7 +51,9 @@ def ward(world: World) -> World:  # noqa: F811
     world.clock.advance(days=30)
     for reference, (_, later) in PEOPLE.items():
         if later is not None:
-            record.record(north.me, episodes[reference][1].id, "phq9", phq9(later), world.clock.today())
+            record.record(
+                north.me, episodes[reference][1].id, "phq9", phq9(later), world.clock.today()
+            )
     world.signed_in(north.clinician.email)
     return world
 
@@ -82,7 +84,9 @@ def test_each_sort_both_ways_with_alerts_first(ward: World, key: str, direction:
     assert page.status_code == 200
     assert "".join(_short(_order(page.text))) == EXPECTED[(key, direction)]
     label = "ascending" if direction == "asc" else "descending"
-    sorted_header = re.findall(r'<th scope="col" aria-sort="(\w+)"><a href="/clinic\?sort=(\w+)', page.text)
+    sorted_header = re.findall(
+        r'<th scope="col" aria-sort="(\w+)"><a href="/clinic\?sort=(\w+)', page.text
+    )
     assert sorted_header == [(label, key)]  # only the sorted column says so
 
 
@@ -91,7 +95,7 @@ def test_review_sort_orders_by_the_next_review_day(ward: World, direction: str) 
     page = ward.client.get(f"/clinic?sort=review&dir={direction}")
     order = _short(_order(page.text))
     assert order[:2] == ["F", "G"] and order[-1] == "E"  # alerts first; no plan, no review last
-    rest = page.text[page.text.index('aria-sort="'):].split("<tr")[3:]  # after F and G
+    rest = page.text[page.text.index('aria-sort="') :].split("<tr")[3:]  # after F and G
     days = [REVIEW.search(row).group(1) for row in rest if REVIEW.search(row)]  # type: ignore[union-attr]
     assert len(days) == 4
     assert days == sorted(days, reverse=direction == "desc")
@@ -101,11 +105,9 @@ def test_the_columns_in_words(ward: World, catalog: Catalog) -> None:
     words = catalog.labels
     page = ward.client.get("/clinic")
     rows = {
-        reference: row
-        for row in page.text.split("<tr")[2:]
-        for reference in _order("<tr" + row)
+        reference: row for row in page.text.split("<tr")[2:] for reference in _order("<tr" + row)
     }
-    assert f"PHQ-9 8, " in rows["A-BETTER"]
+    assert "PHQ-9 8, " in rows["A-BETTER"]
     assert f"−12 {words['clinic.caseload.trend.better']}" in rows["A-BETTER"]
     assert f"+8 {words['clinic.caseload.trend.worse']}" in rows["B-WORSE"]
     assert f"+2 {words['clinic.caseload.trend.no_change']}" in rows["C-SAME"]
@@ -116,7 +118,9 @@ def test_the_columns_in_words(ward: World, catalog: Catalog) -> None:
     assert f"1 {words['clinic.caseload.other_open']}" in rows["G-ALERT"]
     assert words["clinic.caseload.no_open_alert"] in rows["A-BETTER"]
     for reference in ("A-BETTER", "D-FIRST"):  # a next review point with its status in words
-        assert any(words[f"clinic.review.{s}"] in rows[reference] for s in ("due", "overdue", "upcoming"))
+        assert any(
+            words[f"clinic.review.{s}"] in rows[reference] for s in ("due", "overdue", "upcoming")
+        )
     for sorted_by in ("name", "score", "trend", "review", "alerts"):
         assert f'href="/clinic?sort={sorted_by}&amp;dir=' in page.text
 
@@ -134,7 +138,9 @@ def test_a_sort_the_page_does_not_know_is_a_400_with_a_message(
 
 def test_another_clinicians_patients_are_never_shown(ward: World) -> None:
     north, south = ward.north, ward.south
-    colleague = north.accounts.add_user("other@example.org", north.clinic_id, ["clinician"], PASSWORD)
+    colleague = north.accounts.add_user(
+        "other@example.org", north.clinic_id, ["clinician"], PASSWORD
+    )
     theirs = north.record.add_patient(north.actor(colleague), "AA-THEIRS", "UTC")
     with unit_of_work(north.record.database, ward.clock.now()) as store:
         store.add_alert(theirs, "critical", "risk_answer")
@@ -149,7 +155,9 @@ def test_another_clinicians_patients_are_never_shown(ward: World) -> None:
 def test_a_long_caseload_comes_in_pages_under_100_kb(world: World) -> None:  # noqa: F811
     north = world.north
     for n in range(105):
-        patient = north.record.add_patient(north.me, f"R-{n:03d}", "UTC", display_name=f"Person {n}")
+        patient = north.record.add_patient(
+            north.me, f"R-{n:03d}", "UTC", display_name=f"Person {n}"
+        )
         if n % 10 == 0:
             north.record.create_episode(
                 north.me, patient.id, case(phq9(n % 24)), "combined", world.clock.today()
@@ -163,4 +171,3 @@ def test_a_long_caseload_comes_in_pages_under_100_kb(world: World) -> None:  # n
     assert _order(second.text) == ["R-004", "R-003", "R-002", "R-001", "R-000"]
     beyond = world.client.get("/clinic?sort=name&dir=desc&page=7")
     assert beyond.status_code == 200 and _order(beyond.text) == _order(second.text)
-

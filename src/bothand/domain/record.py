@@ -149,15 +149,24 @@ class LatestScore:
 @dataclass(frozen=True, slots=True)
 class CaseloadRow:
     """What the caseload shows of one patient, as the store reads it in one query:
-    ``episode_id`` is their current episode (the one made last) and ``taken_on`` the days its
-    measurements in force were taken (for its review points); the counts are of open alerts."""
+    ``episode_id`` is their current episode (the one made last) and ``days`` the days its
+    measurements in force were taken (for its review points), as the database joins them:
+    ``YYYY-MM-DD`` dates joined by commas, in no order, "" for none (``taken_on`` parses
+    them; a caller that has seen the same string before need not). The counts are of open
+    alerts."""
 
     patient: Patient
     latest: LatestScore | None
     episode_id: str | None
-    taken_on: tuple[dt.date, ...]
+    days: str
     open_critical: int
     open_alerts: int
+
+    @property
+    def taken_on(self) -> tuple[dt.date, ...]:
+        return (
+            tuple(dt.date.fromisoformat(day) for day in self.days.split(",")) if self.days else ()
+        )
 
 
 @dataclass(frozen=True)

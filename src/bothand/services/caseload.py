@@ -11,7 +11,7 @@ The store reads everything in one query (``Store.caseload``); this module only r
   the instrument (the change is still given); ``first`` when the latest score is the baseline.
 - **Next review point** is ``domain.review.next_review_point`` over the current episode's
   plan, for today in the patient's zone. A stored plan never changes, so its windows are
-  parsed once per episode and kept (``PlanWindows``): a caseload view reads only the plans
+  parsed once per episode and kept (``CaseloadMemo``): a caseload view reads only the plans
   not seen before.
 - **Order** (``sort_caseload``): patients with an open critical alert first, then those with
   any other open alert, then everyone else; within each group the chosen key and direction,
@@ -70,30 +70,68 @@ class CaseloadEntry:
     open_alerts: int
 
 
-class PlanWindows:
-    """The review windows of each episode's plan, parsed once. A stored plan is never changed
-    (a re-decision is stored beside it), so an entry never goes stale; at most ``size`` are
-    kept, the oldest half dropped when full."""
+class CaseloadMemo:
+    """What a caseload view works out, kept for the next view: the review windows of each
+    episode's plan, parsed once; the next review point for a day and a set of measurement
+    days; the trend's word for a pair of scores. A stored plan is never changed (a
+    re-decision is stored beside it), so nothing here goes stale: the next point is a pure
+    function of the windows, today and the days, and the word one of the instrument, the two
+    totals and the profile, and each is kept under those. At most ``size`` of each are kept;
+    when full, the oldest half is dropped."""
 
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._found: dict[str, tuple[Window, ...]] = {}
+        self._windows: dict[str, tuple[Window, ...]] = {}
+        self._next: dict[tuple[str, dt.date, str], ReviewPoint | None] = {}
+        self._words: dict[tuple[str, str, int, int], TrendWord] = {}
         self._lock = threading.Lock()
 
     def missing(self, episode_ids: Iterable[str | None]) -> list[str]:
-        found = self._found
+        found = self._windows
         return [e for e in dict.fromkeys(episode_ids) if e is not None and e not in found]
 
     def add(self, plans: Mapping[str, Mapping[str, Any] | None]) -> None:
         with self._lock:
-            if len(self._found) + len(plans) > self._size:
-                keep = list(self._found.items())[len(self._found) // 2 :]
-                self._found = dict(keep)
+            self._windows = _bounded(self._windows, len(plans), self._size)
             for episode_id, plan in plans.items():
-                self._found[episode_id] = windows(plan)
+                self._windows[episode_id] = windows(plan)
 
     def get(self, episode_id: str) -> tuple[Window, ...]:
-        return self._found.get(episode_id, ())
+        return self._windows.get(episode_id, ())
+
+    def next_point(self, row: CaseloadRow, today: dt.date) -> ReviewPoint | None:
+        """The next review point of ``row``'s current episode (None without one)."""
+        if row.episode_id is None:
+            return None
+        key = (row.episode_id, today, row.days)
+        try:
+            return self._next[key]
+        except KeyError:
+            pass
+        point = next_review_point(self.get(row.episode_id), today, row.taken_on)
+        with self._lock:
+            self._next = _bounded(self._next, 1, self._size)
+            self._next[key] = point
+        return point
+
+    def trend(self, latest: LatestScore, profile: OutcomeProfile) -> Trend:
+        """``trend_of``, its word kept under the instrument, the totals and the profile."""
+        if latest.baseline_id == latest.id:
+            return Trend(0, "first", latest.baseline_on)
+        key = (profile.id, latest.instrument, latest.baseline_total, latest.total)
+        word = self._words.get(key)
+        if word is None:
+            word = trend_of(latest, profile).word
+            with self._lock:
+                self._words = _bounded(self._words, 1, self._size)
+                self._words[key] = word
+        return Trend(latest.total - latest.baseline_total, word, latest.baseline_on)
+
+
+def _bounded(kept: dict[Any, Any], adding: int, size: int) -> dict[Any, Any]:
+    if len(kept) + adding <= size:
+        return kept
+    return dict(list(kept.items())[len(kept) // 2 :])
 
 
 def trend_of(latest: LatestScore, profile: OutcomeProfile) -> Trend:
@@ -118,7 +156,7 @@ def trend_of(latest: LatestScore, profile: OutcomeProfile) -> Trend:
 
 def entries(
     rows: Sequence[CaseloadRow],
-    plan_windows: PlanWindows,
+    memo: CaseloadMemo,
     profile: OutcomeProfile,
     now: dt.datetime,
 ) -> list[CaseloadEntry]:
@@ -130,16 +168,12 @@ def entries(
         today = today_in.get(patient.timezone)
         if today is None:
             today = today_in[patient.timezone] = now.astimezone(ZoneInfo(patient.timezone)).date()
-        point = (
-            next_review_point(plan_windows.get(row.episode_id), today, row.taken_on)
-            if row.episode_id is not None
-            else None
-        )
+        point = memo.next_point(row, today)
         found.append(
             CaseloadEntry(
                 patient,
                 row.latest,
-                trend_of(row.latest, profile) if row.latest is not None else None,
+                memo.trend(row.latest, profile) if row.latest is not None else None,
                 point,
                 row.open_critical,
                 row.open_alerts,

@@ -49,7 +49,7 @@ from bothand.domain.review.finding import Finding, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services.assess import score_form
-from bothand.services.caseload import CaseloadEntry, PlanWindows
+from bothand.services.caseload import CaseloadEntry, CaseloadMemo
 from bothand.services.caseload import entries as caseload_entries
 from bothand.services.decide import lead_of, recommend, run_case
 from bothand.services.plan import plan_for
@@ -117,7 +117,7 @@ class Record:
         self.catalog = catalog
         self.database = database
         self.clock = clock
-        self._plan_windows = PlanWindows()
+        self._caseload_memo = CaseloadMemo()
 
     def _now(self) -> dt.datetime:
         return self.clock.now().astimezone(dt.UTC)
@@ -177,12 +177,12 @@ class Record:
         user = _clinician(actor)
         with self._work() as store:
             rows = store.caseload(user)
-            missing = self._plan_windows.missing(row.episode_id for row in rows)
+            missing = self._caseload_memo.missing(row.episode_id for row in rows)
             if missing:
-                self._plan_windows.add(store.plans(missing))
+                self._caseload_memo.add(store.plans(missing))
             store.audit(actor, "caseload.read", "user", user.id)
         return caseload_entries(
-            rows, self._plan_windows, self.catalog.outcomes.profile(), self._now()
+            rows, self._caseload_memo, self.catalog.outcomes.profile(), self._now()
         )
 
     def patient(self, actor: Actor, patient_id: str) -> PatientRecord:

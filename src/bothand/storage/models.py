@@ -174,7 +174,8 @@ class MeasurementRow(Base):
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"))
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    # looked up through ix_measurements_patient_latest, which begins with it
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
     instrument: Mapped[str] = mapped_column(String(32))
     answers: Mapped[list[int | None]] = mapped_column(JSON)
     total: Mapped[int] = mapped_column(Integer)

@@ -19,9 +19,9 @@ from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import (
+    String,
     Table,
     and_,
-    String,
     bindparam,
     case,
     cast,
@@ -30,6 +30,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -104,6 +105,7 @@ _ALERT_WITH_NAMES = (
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
+_REFERENCE = _PATIENT_FIELDS.index("reference")
 # The episode's creation and its patient, if the user may see them (as ``Store._visible``):
 # only the columns recording a measurement needs (not the episode's decision or plan).
 _MEASUREMENT_TARGET = (
@@ -136,9 +138,10 @@ _SERIES = Prepared(
 )
 
 
-
-def _caseload_query() -> Any:
-    """The caseload in one statement. Every per-patient value is a correlated subquery that
+def _caseload_query(dialect: str) -> Any:
+    """The caseload in one statement (for ``dialect``: the days are joined by SQLite's
+    ``group_concat`` or PostgreSQL's ``string_agg``, with the separator written in the SQL so
+    the statement can be prepared). Every per-patient value is a correlated subquery that
     an index answers with a short seek (see migration 0004), so the cost grows with the
     clinician's patients, not with the database:
 
@@ -172,13 +175,18 @@ def _caseload_query() -> Any:
         .scalar_subquery()
     )
 
-    def open_count(*kinds: str) -> Any:
+    def open_count(kind: str | None = None) -> Any:
         query = select(func.count()).where(
             alerts.c.patient_id == patients.c.id, alerts.c.status == "open"
         )
-        if kinds:
-            query = query.where(alerts.c.kind.in_(kinds))
+        if kind is not None:
+            query = query.where(alerts.c.kind == kind)
         return query.scalar_subquery()
+
+    # The clinic's check stays (as in ``Store._visible``), but on SQLite as an expression no
+    # index answers: without statistics SQLite would otherwise start from the clinic's
+    # patients, who may be thousands, rather than from the user's access rows.
+    clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id
 
     visible = (
         select(
@@ -188,9 +196,10 @@ def _caseload_query() -> Any:
             open_count().label("open_alerts"),
             latest_id.label("latest_id"),
         )
-        .join(access, access.c.patient_id == patients.c.id)
-        .where(access.c.user_id == bindparam("user"), patients.c.clinic_id == bindparam("clinic"))
-        .subquery("v")
+        .select_from(access.join(patients, patients.c.id == access.c.patient_id))
+        .where(access.c.user_id == bindparam("user"), clinic == bindparam("clinic"))
+        .cte("v")
+        .prefix_with("MATERIALIZED")
     )
     latest, baseline, first, day = (
         _MEASUREMENTS.alias("l"),
@@ -209,39 +218,59 @@ def _caseload_query() -> Any:
         .limit(1)
         .scalar_subquery()
     )
+    join = func.group_concat if dialect == "sqlite" else func.string_agg
     days = (
-        select(func.aggregate_strings(cast(day.c.taken_on, String), ","))
+        select(join(cast(day.c.taken_on, String), literal_column("','")))
         .where(day.c.episode_id == visible.c.episode_id, in_force(day))
         .scalar_subquery()
     )
-    return (
-        select(
-            *(visible.c[name] for name in _PATIENT_FIELDS),
-            visible.c.episode_id,
-            visible.c.critical,
-            visible.c.open_alerts,
-            latest.c.id,
-            latest.c.episode_id,
-            latest.c.instrument,
-            latest.c.total,
-            latest.c.severity,
-            latest.c.taken_on,
-            latest.c.risk_positive,
-            baseline.c.id,
-            baseline.c.total,
-            baseline.c.taken_on,
-            days,
+    return select(
+        *(visible.c[name] for name in _PATIENT_FIELDS),
+        visible.c.episode_id,
+        visible.c.critical,
+        visible.c.open_alerts,
+        latest.c.id,
+        latest.c.episode_id,
+        latest.c.instrument,
+        latest.c.total,
+        latest.c.severity,
+        latest.c.taken_on,
+        latest.c.risk_positive,
+        baseline.c.id,
+        baseline.c.total,
+        baseline.c.taken_on,
+        days,
+    ).select_from(
+        visible.outerjoin(latest, latest.c.id == visible.c.latest_id).outerjoin(
+            baseline, baseline.c.id == baseline_id
         )
-        .select_from(
-            visible.outerjoin(latest, latest.c.id == visible.c.latest_id).outerjoin(
-                baseline, baseline.c.id == baseline_id
-            )
-        )
-        .order_by(visible.c.reference)
     )
 
 
-_CASELOAD = _caseload_query()
+def _open_alert_counts_query(dialect: str) -> Any:
+    patients, access, alerts = _PATIENTS, PatientAccessRow.__table__, _ALERTS
+    clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id  # as above
+    return (
+        select(alerts.c.kind, func.count())
+        .select_from(
+            access.join(patients, patients.c.id == access.c.patient_id).join(
+                alerts, alerts.c.patient_id == patients.c.id
+            )
+        )
+        .where(
+            access.c.user_id == bindparam("user"),
+            clinic == bindparam("clinic"),
+            alerts.c.status == "open",
+        )
+        .group_by(alerts.c.kind)
+    )
+
+
+# One prepared statement per dialect: every clinician page runs them.
+_DIALECTS = ("sqlite", "postgresql")
+_CASELOAD = {name: Prepared(_caseload_query(name)) for name in _DIALECTS}
+_OPEN_ALERT_COUNTS = {name: Prepared(_open_alert_counts_query(name)) for name in _DIALECTS}
+
 
 def new_id() -> str:
     """An opaque id: 128 random bits as 32 hex digits."""
@@ -630,9 +659,10 @@ class Store:
         and their open alerts: one prebuilt query, whatever the number of patients."""
         if not user.is_clinician or not user.active:
             return []
-        rows = self.connection.execute(_CASELOAD, {"clinic": user.clinic_id, "user": user.id})
+        query = _CASELOAD[self.connection.dialect.name]
+        rows = query.rows(self.connection, {"clinic": user.clinic_id, "user": user.id})
         found = []
-        for row in rows:
+        for row in sorted(rows, key=lambda r: r[_REFERENCE]):  # by reference
             patient = Patient(*row[: len(_PATIENT_FIELDS)])
             (
                 episode_id,
@@ -671,7 +701,7 @@ class Store:
                     patient,
                     latest,
                     episode_id,
-                    tuple(dt.date.fromisoformat(day) for day in days.split(",")) if days else (),
+                    days or "",
                     int(critical),
                     int(open_alerts),
                 )
@@ -906,13 +936,13 @@ class Store:
         return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
 
     def open_alert_counts(self, user: User) -> dict[str, int]:
-        """How many alerts of each kind are open among the patients ``user`` may see."""
-        rows = self.session.execute(
-            select(AlertRow.kind, func.count())
-            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
-            .where(self._visible(user), AlertRow.status == "open")
-            .group_by(AlertRow.kind)
-        ).all()
+        """How many alerts of each kind are open among the patients ``user`` may see (as
+        ``_visible``), from the user's access rows: its cost grows with their patients, not
+        with the clinic's or the database's alerts (every clinician page runs it)."""
+        if not user.is_clinician or not user.active:
+            return {}
+        query = _OPEN_ALERT_COUNTS[self.connection.dialect.name]
+        rows = query.rows(self.connection, {"clinic": user.clinic_id, "user": user.id})
         return {kind: int(count) for kind, count in rows}
 
     def alert_for(self, user: User, alert_id: str) -> tuple[Alert, Patient] | None:

@@ -37,13 +37,20 @@ INDEXES = {
 }
 
 
+# Replaced: the patient's latest index begins with the patient, so it serves every look-up
+# by patient, and a measurement's insert updates one index fewer.
+REPLACED = ("ix_measurements_patient_id", "measurements", ["patient_id"])
+
+
 def upgrade() -> None:
     """Upgrade schema."""
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, unique=False)
+    op.drop_index(REPLACED[0], table_name=REPLACED[1])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.create_index(REPLACED[0], REPLACED[1], REPLACED[2], unique=False)
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table)
