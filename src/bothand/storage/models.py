@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -170,6 +171,13 @@ class MeasurementRow(Base):
             "taken_on",
             "recorded_at",
             "id",
+        ),
+        # the episodes holding a correction (few): only theirs are checked row by row
+        Index(
+            "ix_measurements_corrections",
+            "episode_id",
+            sqlite_where=text("supersedes IS NOT NULL"),
+            postgresql_where=text("supersedes IS NOT NULL"),
         ),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)

@@ -201,11 +201,12 @@ def _caseload_query(dialect: str) -> Any:
         .cte("v")
         .prefix_with("MATERIALIZED")
     )
-    latest, baseline, first, day = (
+    latest, baseline, first, day, correction = (
         _MEASUREMENTS.alias("l"),
         _MEASUREMENTS.alias("b"),
         _MEASUREMENTS.alias("f"),
         _MEASUREMENTS.alias("d"),
+        _MEASUREMENTS.alias("c"),
     )
     baseline_id = (
         select(first.c.id)
@@ -219,11 +220,19 @@ def _caseload_query(dialect: str) -> Any:
         .scalar_subquery()
     )
     join = func.group_concat if dialect == "sqlite" else func.string_agg
-    days = (
-        select(join(cast(day.c.taken_on, String), literal_column("','")))
-        .where(day.c.episode_id == visible.c.episode_id, in_force(day))
-        .scalar_subquery()
+
+    def days_of(in_force_only: bool) -> Any:
+        query = select(join(cast(day.c.taken_on, String), literal_column("','"))).where(
+            day.c.episode_id == visible.c.episode_id
+        )
+        return (query.where(in_force(day)) if in_force_only else query).scalar_subquery()
+
+    # Corrections are rare: only an episode holding one (a seek in the small partial index
+    # ix_measurements_corrections) needs each of its days checked for being in force.
+    corrected = exists().where(
+        correction.c.episode_id == visible.c.episode_id, correction.c.supersedes.is_not(None)
     )
+    days = case((corrected, days_of(True)), else_=days_of(False))
     return select(
         *(visible.c[name] for name in _PATIENT_FIELDS),
         visible.c.episode_id,

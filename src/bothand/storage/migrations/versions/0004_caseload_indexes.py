@@ -11,6 +11,7 @@ Create Date: 2026-12-07 00:10:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -37,6 +38,9 @@ INDEXES = {
 }
 
 
+# The episodes holding a correction (few): only theirs have their days checked row by row.
+PARTIAL = ("ix_measurements_corrections", "measurements", ["episode_id"], "supersedes IS NOT NULL")
+
 # Replaced: the patient's latest index begins with the patient, so it serves every look-up
 # by patient, and a measurement's insert updates one index fewer.
 REPLACED = ("ix_measurements_patient_id", "measurements", ["patient_id"])
@@ -46,11 +50,21 @@ def upgrade() -> None:
     """Upgrade schema."""
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, unique=False)
+    name, table, columns, where = PARTIAL
+    op.create_index(
+        name,
+        table,
+        columns,
+        unique=False,
+        sqlite_where=sa.text(where),
+        postgresql_where=sa.text(where),
+    )
     op.drop_index(REPLACED[0], table_name=REPLACED[1])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     op.create_index(REPLACED[0], REPLACED[1], REPLACED[2], unique=False)
+    op.drop_index(PARTIAL[0], table_name=PARTIAL[1])
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table)
