@@ -29,6 +29,7 @@ from bothand.domain.knowledge.evidence import Evidence
 from bothand.domain.knowledge.explainers import Explainers
 from bothand.domain.knowledge.labels import Labels
 from bothand.domain.knowledge.outcomes import Outcomes
+from bothand.domain.knowledge.redecide import Redecide
 from bothand.domain.knowledge.sources import Bibliography
 from bothand.domain.plan.timeline import Timeline
 
@@ -52,6 +53,7 @@ class Catalog:
     instruments: dict[str, Instrument]
     labels: Labels
     outcomes: Outcomes
+    redecide: Redecide
     unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
     metas: dict[str, Meta] = field(default_factory=dict)  # file name -> provenance
 
@@ -80,6 +82,7 @@ class Catalog:
         yield "intake", self.intake
         yield "labels", self.labels
         yield "outcomes", self.outcomes
+        yield "redecide", self.redecide
         for instrument_id in sorted(self.instruments):
             yield f"instruments.{instrument_id}", self.instruments[instrument_id]
 
@@ -162,6 +165,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     timeline = _load(Timeline, root / "timeline.yaml")
     intake = _load(Intake, root / "intake.yaml")
     outcomes = _load(Outcomes, root / "outcomes.yaml")
+    redecide = _load(Redecide, root / "redecide.yaml")
     labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
     metas.update(
@@ -173,6 +177,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "timeline.yaml": timeline.meta,
             "intake.yaml": intake.meta,
             "outcomes.yaml": outcomes.meta,
+            "redecide.yaml": redecide.meta,
             **label_metas,
         }
     )
@@ -187,6 +192,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
         instruments=instruments,
         labels=labels,
         outcomes=outcomes,
+        redecide=redecide,
         unavailable=unavailable,
         metas=metas,
     )
@@ -261,6 +267,7 @@ def check(catalog: Catalog) -> None:
     _check_explainers(catalog)
     _check_intake(catalog)
     _check_outcomes(catalog)
+    _check_redecide(catalog)
     catalog.rules.check(
         reason_ids={reason.id for reason in catalog.rules.reasons},
     )
@@ -362,3 +369,37 @@ def _check_outcomes(catalog: Catalog) -> None:
                     f"outcomes.yaml: profiles.{profile.id}",
                     f"instrument '{entry.instrument}' is not in instruments/",
                 )
+
+
+REDECIDE_PLACEHOLDERS = frozenset({"weeks", "condition"})
+
+
+def _check_redecide(catalog: Catalog) -> None:
+    """Every milestone kind a re-decision rule names is one the timeline uses; every reason
+    fills only the placeholders a re-decision knows; no reason id is also a rule book
+    reason (the two are shown side by side)."""
+    import string
+
+    kinds = {milestone.kind for milestone in catalog.timeline.milestones}
+    redecide = catalog.redecide
+    for rule in redecide.rules:
+        for kind in rule.when.milestone_kinds or ():
+            if kind not in kinds:
+                raise ContentError(
+                    f"redecide.yaml: {rule.id}",
+                    f"milestone kind '{kind}' is not the kind of any milestone in timeline.yaml",
+                )
+    book = {reason.id for reason in catalog.rules.reasons}
+    for reason in redecide.reasons:
+        if reason.id in book:
+            raise ContentError(
+                f"redecide.yaml: {reason.id}", "this reason id is also a reason in rules.yaml"
+            )
+        names = {name for _, name, _, _ in string.Formatter().parse(reason.text) if name}
+        unknown = names - REDECIDE_PLACEHOLDERS
+        if unknown:
+            raise ContentError(
+                f"redecide.yaml: {reason.id}",
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; use "
+                + ", ".join(f"{{{p}}}" for p in sorted(REDECIDE_PLACEHOLDERS)),
+            )
