@@ -48,6 +48,7 @@ from bothand.domain.review import ReviewPoint, review_points
 from bothand.domain.review.finding import Finding, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
+from bothand.services import alerts as follow_up_alerts
 from bothand.services.assess import score_form
 from bothand.services.decide import lead_of, recommend, run_case
 from bothand.services.plan import plan_for
@@ -490,12 +491,34 @@ class Record:
             alerts.append(alert)
         if not follow_up:
             return Recorded(measurement, score, result.safety, alerts)
-        return Recorded(
-            measurement,
-            score,
-            result.safety,
-            alerts,
-            series_progress(self.catalog, store.series_of(episode_id)),
+        progress = series_progress(self.catalog, store.series_of(episode_id))
+        alerts += self._follow_up_alerts(store, actor, patient, measurement, progress)
+        return Recorded(measurement, score, result.safety, alerts, progress)
+
+    def _follow_up_alerts(
+        self,
+        store: Store,
+        actor: Actor,
+        patient: Patient,
+        measurement: Measurement,
+        progress: list[Progress],
+    ) -> list[Alert]:
+        """Deterioration of the instrument just measured, and review points it completed with
+        too little change (``services.alerts``)."""
+        episode = store.episode(measurement.episode_id)
+        if episode is None:  # pragma: no cover - written in this very transaction
+            return []
+        found = findings_of(self.catalog, episode, self.review_points(episode, patient))
+        return follow_up_alerts.on_record(
+            self.catalog,
+            store,
+            actor,
+            patient,
+            episode.id,
+            measurement.id,
+            measurement.instrument,
+            progress,
+            found,
         )
 
     # --- alerts -------------------------------------------------------------------------
@@ -546,6 +569,36 @@ class Record:
             action = "alert.acknowledge" if to == "acknowledged" else "alert.resolve"
             store.audit(actor, action, "alert", alert.id, patient.id)
             return moved
+
+    def sweep(self) -> list[Alert]:
+        """Raise the time-based alerts of every followed episode (each patient's newest with a
+        plan) as of the clock's moment: talks that have become due, review points and check-in
+        links overdue, and any too-little finding not raised yet. Raising is idempotent (one
+        alert per episode, kind and subject), so a sweep run twice raises nothing new. Each
+        alert raised is audited as ``alert.create`` by the system."""
+        with self._work() as store:
+            followed = store.followed_episodes()
+        raised: list[Alert] = []
+        batch = follow_up_alerts.SWEEP_BATCH
+        for first in range(0, len(followed), batch):
+            with self._work() as store:
+                for episode_id in followed[first : first + batch]:
+                    episode = store.episode(episode_id)
+                    patient = store.patient(episode.patient_id) if episode else None
+                    if episode is None or patient is None:  # pragma: no cover - never deleted
+                        continue
+                    now = self.follow_up(episode, patient)
+                    raised += follow_up_alerts.sweep_episode(
+                        self.catalog,
+                        store,
+                        episode,
+                        patient,
+                        store.now,
+                        now.progress,
+                        now.review_points,
+                        now.findings,
+                    )
+        return raised
 
     # --- check-ins ----------------------------------------------------------------------
 
@@ -632,6 +685,7 @@ class Record:
                     responses[instrument],
                     today,
                     "check_in",
+                    follow_up=True,
                 )
                 for instrument in link.instruments
             ]

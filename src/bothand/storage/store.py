@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bothand.domain.errors import InputError
 from bothand.domain.record import (
+    ALERT_KINDS,
     Actor,
     Alert,
     ApiToken,
@@ -96,6 +97,11 @@ _ALERT_WITH_NAMES = (
     select(AlertRow, _ACKNOWLEDGER.email, _RESOLVER.email)
     .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == AlertRow.acknowledged_by)
     .outerjoin(_RESOLVER, _RESOLVER.id == AlertRow.resolved_by)
+)
+# Alerts listed by kind, critical first (``ALERT_KINDS``).
+_BY_KIND = case(
+    *((AlertRow.kind == kind, rank) for rank, kind in enumerate(ALERT_KINDS)),
+    else_=len(ALERT_KINDS),
 )
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
@@ -737,20 +743,78 @@ class Store:
         )
         return alert
 
+    def add_alert_once(
+        self,
+        patient: Patient,
+        kind: str,
+        reason: str,
+        episode_id: str,
+        subject: str,
+        measurement_id: str | None = None,
+    ) -> Alert | None:
+        """Raise the episode's alert of ``kind`` about ``subject`` unless it has one already:
+        None when it has (checked first, and held by the unique index when another process
+        raised it meanwhile: the insert is a savepoint, so the transaction goes on)."""
+        if (kind, subject) in self.alert_subjects(episode_id, kind):
+            return None
+        try:
+            with self.connection.begin_nested():
+                return self.add_alert(patient, kind, reason, episode_id, measurement_id, subject)
+        except IntegrityError:
+            return None
+
+    def alert_subjects(self, episode_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
+        """The episode's alerts that have a subject, as (kind, subject) -> status."""
+        query = select(AlertRow.kind, AlertRow.subject, AlertRow.status).where(
+            AlertRow.episode_id == episode_id, AlertRow.subject.is_not(None)
+        )
+        if kind is not None:
+            query = query.where(AlertRow.kind == kind)
+        rows = self.connection.execute(query).all()
+        return {(k, s or ""): status for k, s, status in rows}
+
+    def followed_episodes(self) -> list[str]:
+        """The episodes the sweep follows: each patient's newest episode with a chosen option
+        (and so a plan), oldest patient first. An older episode was replaced by a newer
+        decision."""
+        rows = self.connection.execute(
+            select(EpisodeRow.id, EpisodeRow.patient_id, EpisodeRow.created_at)
+            .where(EpisodeRow.option.is_not(None))
+            .order_by(EpisodeRow.patient_id, EpisodeRow.created_at, EpisodeRow.id)
+        ).all()
+        newest: dict[str, str] = {}
+        for episode_id, patient_id, _ in rows:
+            newest[patient_id] = episode_id
+        return list(newest.values())
+
+    def expired_check_ins(self, episode_id: str) -> list[Link]:
+        """The episode's check-in links that expired unused (by this unit of work's now)."""
+        rows = self.session.execute(
+            select(LinkRow).where(
+                LinkRow.episode_id == episode_id,
+                LinkRow.kind == "check_in",
+                LinkRow.used_at.is_(None),
+                LinkRow.expires_at <= self.now,
+            )
+        ).scalars()
+        return [_link(row) for row in rows]
+
     def alerts_of(self, patient_id: str) -> list[Alert]:
         rows = self.session.execute(
             _ALERT_WITH_NAMES.where(AlertRow.patient_id == patient_id).order_by(
-                AlertRow.raised_at.desc(), AlertRow.id
+                _BY_KIND, AlertRow.raised_at.desc(), AlertRow.id
             )
         ).all()
         return [_alert(*row) for row in rows]
 
     def alerts_for(self, user: User, status: str | None = None) -> list[tuple[Alert, Patient]]:
         """The alerts of the patients ``user`` may see (as ``_visible``), with their patient:
-        open first, then acknowledged, then resolved; newest first within each."""
+        open first, then acknowledged, then resolved; within each by kind (critical first,
+        as ``ALERT_KINDS``), then newest first."""
         order = case(
             (AlertRow.status == "open", 0), (AlertRow.status == "acknowledged", 1), else_=2
         )
+
         query = (
             _ALERT_WITH_NAMES.add_columns(PatientRow)
             .join(PatientRow, PatientRow.id == AlertRow.patient_id)
@@ -759,7 +823,7 @@ class Store:
         if status is not None:
             query = query.where(AlertRow.status == status)
         rows = self.session.execute(
-            query.order_by(order, AlertRow.raised_at.desc(), AlertRow.id)
+            query.order_by(order, _BY_KIND, AlertRow.raised_at.desc(), AlertRow.id)
         ).all()
         return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
 

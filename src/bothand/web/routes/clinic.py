@@ -734,10 +734,26 @@ def _alert_row(catalog: Catalog, alert: Alert, patient: Patient) -> dict[str, An
         "patient": patient,
         "kind": words.get(f"clinic.alerts.kind.{alert.kind}", alert.kind),
         "reason": words.get(f"clinic.alerts.reason.{alert.reason}", alert.reason),
+        "about": _about(catalog, alert),
         "raised": local(alert.raised_at),
         "acknowledged": local(alert.acknowledged_at),
         "resolved": local(alert.resolved_at),
     }
+
+
+def _about(catalog: Catalog, alert: Alert) -> str | None:
+    """What an alert is about, in words, from its subject: the review point's short title, the
+    questionnaire's short name, or a check-in link."""
+    subject = alert.subject
+    if not subject:
+        return None
+    head = subject.split("/", 1)[0]
+    if head == "link":
+        return catalog.labels.text.get("clinic.alerts.about_link")
+    titles = catalog.timeline.short_titles
+    if head in titles:
+        return titles[head]
+    return _short(catalog, head) if head in catalog.instruments else None
 
 
 def _alerts_page(
