@@ -377,9 +377,9 @@ def _check_alerts(catalog: Catalog) -> None:
     where = "alerts.yaml"
     kinds = {milestone.kind for milestone in catalog.timeline.milestones}
     rules = catalog.alerts
-    named = [
-        ("overdue.milestone_kinds", kind) for kind in rules.overdue.milestone_kinds
-    ] + [("review_due.talks", talk.milestone_kind) for talk in rules.review_due.talks]
+    named = [("overdue.milestone_kinds", kind) for kind in rules.overdue.milestone_kinds] + [
+        ("review_due.talks", talk.milestone_kind) for talk in rules.review_due.talks
+    ]
     for path, kind in named:
         if kind not in kinds:
             raise ContentError(

@@ -62,7 +62,8 @@ class Settings(BaseModel):
         not for several workers), ``BOTHAND_CONTENT_DIR``, ``BOTHAND_LICENSED_WORDING``,
         ``BOTHAND_SECURE_COOKIES``, ``BOTHAND_MAX_BODY_BYTES``, ``BOTHAND_TIME_ZONE``,
         ``BOTHAND_PDF_WORKERS``, ``BOTHAND_DATA_DIR``, ``BOTHAND_DATABASE_URL``,
-        ``BOTHAND_PUBLIC_URL``, ``BOTHAND_SWEEP_MINUTES``. A bad value is an InputError naming the variable."""
+        ``BOTHAND_PUBLIC_URL``, ``BOTHAND_SWEEP_MINUTES``. A bad value is an InputError naming
+        the variable."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "secret_key": env.get("BOTHAND_SECRET_KEY") or secrets.token_urlsafe(48),

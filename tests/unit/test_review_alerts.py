@@ -172,7 +172,9 @@ def test_continue_and_review_comes_with_its_window_in_its_own_words(
     assert not talk_due(LONG_TERM, day(223), unwell, PHQ9, rules)
     calls = talks([LONG_TERM], day(224), unwell, PHQ9, {}, rules)
     assert calls == [
-        AlertCall("review_due", "talk_continue_and_review", "milestone.long_term_medicine_review/talk")
+        AlertCall(
+            "review_due", "talk_continue_and_review", "milestone.long_term_medicine_review/talk"
+        )
     ]
     words = catalog.labels.text[f"clinic.alerts.reason.{calls[0].reason}"]
     assert "continue and review, not to taper" in words

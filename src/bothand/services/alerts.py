@@ -150,7 +150,7 @@ class Sweeper:
             try:
                 count = self._sweep()
                 log.info("alert sweep raised %d alerts", count)
-            except Exception as error:  # noqa: BLE001 - keep sweeping; never log a record
+            except Exception as error:
                 log.error("alert sweep failed: %s", type(error).__name__)
             self.runs += 1
             self._stopped.wait(self._every)

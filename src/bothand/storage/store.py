@@ -78,7 +78,8 @@ _INSERT_MEASUREMENT = insert(_MEASUREMENTS)
 _MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
 _ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
 _ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
-_ADD_ALERT = Prepared(insert(_ALERTS))
+_INSERT_ALERT = insert(_ALERTS)
+_ADD_ALERT = Prepared(_INSERT_ALERT)
 # An alert's state columns, all empty while it is open.
 _NO_STATE = dict.fromkeys(
     (
@@ -709,8 +710,22 @@ class Store:
         subject: str | None = None,
     ) -> Alert:
         """Raise an alert. ``subject``: what it is about beyond its kind (a milestone id, a
-        check-in link id); the schema holds one alert per episode, kind and subject, so the
-        caller checks ``alert_subjects`` first."""
+        check-in link id); the schema holds one alert per episode, kind and subject, so with
+        a subject use ``add_alert_once``."""
+        alert, values = self._new_alert(patient, kind, reason, episode_id, measurement_id, subject)
+        # Prepared, as a measurement's insert: it runs in the same path.
+        _ADD_ALERT.run(self.connection, (values,))
+        return alert
+
+    def _new_alert(
+        self,
+        patient: Patient,
+        kind: str,
+        reason: str,
+        episode_id: str | None,
+        measurement_id: str | None,
+        subject: str | None,
+    ) -> tuple[Alert, dict[str, Any]]:
         alert = Alert(
             new_id(),
             patient.id,
@@ -722,26 +737,20 @@ class Store:
             reason,
             subject=subject,
         )
-        # Prepared, as a measurement's insert: it runs in the same path.
-        _ADD_ALERT.run(
-            self.connection,
-            (
-                {
-                    "id": alert.id,
-                    "clinic_id": patient.clinic_id,
-                    "patient_id": patient.id,
-                    "episode_id": episode_id,
-                    "measurement_id": measurement_id,
-                    "kind": kind,
-                    "status": "open",
-                    "raised_at": self.now,
-                    "reason": reason,
-                    "subject": subject,
-                    **_NO_STATE,
-                },
-            ),
-        )
-        return alert
+        values = {
+            "id": alert.id,
+            "clinic_id": patient.clinic_id,
+            "patient_id": patient.id,
+            "episode_id": episode_id,
+            "measurement_id": measurement_id,
+            "kind": kind,
+            "status": "open",
+            "raised_at": self.now,
+            "reason": reason,
+            "subject": subject,
+            **_NO_STATE,
+        }
+        return alert, values
 
     def add_alert_once(
         self,
@@ -757,13 +766,17 @@ class Store:
         raised it meanwhile: the insert is a savepoint, so the transaction goes on)."""
         if (kind, subject) in self.alert_subjects(episode_id, kind):
             return None
-        try:
+        alert, values = self._new_alert(patient, kind, reason, episode_id, measurement_id, subject)
+        try:  # through Connection.execute, which turns the driver's error into SQLAlchemy's
             with self.connection.begin_nested():
-                return self.add_alert(patient, kind, reason, episode_id, measurement_id, subject)
+                self.connection.execute(_INSERT_ALERT, values)
         except IntegrityError:
             return None
+        return alert
 
-    def alert_subjects(self, episode_id: str, kind: str | None = None) -> dict[tuple[str, str], str]:
+    def alert_subjects(
+        self, episode_id: str, kind: str | None = None
+    ) -> dict[tuple[str, str], str]:
         """The episode's alerts that have a subject, as (kind, subject) -> status."""
         query = select(AlertRow.kind, AlertRow.subject, AlertRow.status).where(
             AlertRow.episode_id == episode_id, AlertRow.subject.is_not(None)

@@ -60,9 +60,7 @@ def deterioration(progress: Progress, raised: Raised, rules: AlertRules) -> Aler
     ]
     if any(status in ACTIVE for status in earlier):
         return None
-    return AlertCall(
-        "deterioration", rules.deterioration.reason, f"{prefix}{len(earlier) + 1}"
-    )
+    return AlertCall("deterioration", rules.deterioration.reason, f"{prefix}{len(earlier) + 1}")
 
 
 def too_little(findings: Iterable[Finding], raised: Raised, rules: AlertRules) -> list[AlertCall]:
