@@ -14,6 +14,7 @@ import pytest
 
 from bothand.catalog import Catalog
 from bothand.domain.knowledge.alerts import AlertRules
+from bothand.domain.knowledge.outcomes import FindingKind
 from bothand.domain.review.alerts import (
     AlertCall,
     ExpiredLink,
@@ -60,11 +61,13 @@ def point(
     )
 
 
-def finding(kind: str, too_little: bool, milestone: str = "milestone.check_progress") -> Finding:
+def finding(
+    kind: FindingKind, too_little: bool, milestone: str = "milestone.check_progress"
+) -> Finding:
     return Finding(
         milestone, kind, too_little, "phq9", "nhs_talking_therapies", 6, Score(15, day(0)),
         Score(15, day(28)), 0, 4,
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # fmt: skip
 
 
 # --- deterioration ----------------------------------------------------------------------

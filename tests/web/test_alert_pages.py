@@ -5,6 +5,8 @@ the note; another clinic's alert is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -204,3 +206,35 @@ def test_follow_up_alerts_in_words_below_critical_ones(
     title = catalog.timeline.short_titles[raised[0].subject or ""]
     assert f"<dt>{catalog.labels['clinic.alerts.about']}</dt><dd>{title}</dd>" in page
     assert len(page.encode()) < MAX_PAGE_BYTES
+
+
+def test_a_due_taper_talk_shows_the_plans_words_on_the_patient_page(
+    world: World, catalog: Catalog, clock: MovingClock
+) -> None:
+    """Six months into remission, once the plan's window has come, the sweep raises the
+    continue / taper / stop talk and the patient page shows the plan's words for it: lower
+    slowly, with the prescriber, and keep the skills from therapy."""
+    north = world.north
+    begun = clock.today()
+    patient = north.record.add_patient(north.me, "MRN-WELL", "Europe/London")
+    episode = north.record.create_episode(
+        north.me, patient.id, case([2, 2, 2, 2, 2, 2, 2, 0, 0]), "medication", begun
+    )
+    for day in (30, 60, 200):
+        clock.advance(days=day - (clock.today() - begun).days)
+        north.record.record(
+            north.me, episode.id, "phq9", [1, 1, 0, 0, 0, 0, 0, 0, 0], clock.today()
+        )
+    [talk] = [m for m in episode.plan["milestones"] if m["kind"] == "continue_taper_stop"]  # type: ignore[index]
+    words = talk["text"]
+    assert "bit by bit" in words and "Skills from therapy" in words
+    world.signed_in(north.clinician.email)
+    assert words not in world.client.get(f"/clinic/patients/{patient.id}").text
+    clock.advance(days=(dt.date.fromisoformat(talk["date_from"]) - clock.today()).days)
+    assert [a.subject for a in north.record.sweep() if a.kind == "review_due"] == [
+        "milestone.continue_taper_stop/talk"
+    ]
+    world.signed_in(north.clinician.email)
+    page = world.client.get(f"/clinic/patients/{patient.id}").text
+    assert words in page
+    assert catalog.labels["clinic.alerts.reason.talk_continue_taper_stop"] in page

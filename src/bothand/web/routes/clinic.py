@@ -15,7 +15,7 @@ exactly like one that does not exist (the services raise ``NotFoundError``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -408,8 +408,12 @@ def _option_name(catalog: Catalog, option: str | None) -> str | None:
     return names.get(option, option)
 
 
-def _milestones(episode: Episode, points: Sequence[ReviewPoint] = ()) -> list[dict[str, str]]:
-    """The plan's milestones with their dates and, as a review point, their status."""
+def _milestones(
+    episode: Episode, points: Sequence[ReviewPoint] = (), talks: Collection[str] = ()
+) -> list[dict[str, str]]:
+    """The plan's milestones with their dates and, as a review point, their status; the
+    plan's words too for each milestone in ``talks`` (a talk that has become due: the
+    continue / taper / stop or long-term review conversation the point prepares)."""
     plan = episode.plan or {}
     status = {point.milestone: point.status for point in points}
     return [
@@ -418,10 +422,22 @@ def _milestones(episode: Episode, points: Sequence[ReviewPoint] = ()) -> list[di
             "from": str(m.get("date_from") or ""),
             "to": str(m.get("date_to") or ""),
             "status": status.get(str(m.get("id", "")), ""),
+            "text": str(m.get("text", "")) if m.get("id") in talks else "",
         }
         for m in plan.get("milestones", [])
         if isinstance(m, dict)
     ]
+
+
+def _talks(alerts: Sequence[Alert], episode: Episode) -> set[str]:
+    """The milestones of ``episode`` whose talk has become due (a ``review_due`` alert about
+    ``<milestone>/talk``, whatever its state)."""
+    return {
+        a.subject.removesuffix("/talk")
+        for a in alerts
+        if a.episode_id == episode.id and a.kind == "review_due" and a.subject
+        if a.subject.endswith("/talk")
+    }
 
 
 def _crisis_lines(catalog: Catalog, patient: Patient) -> Any:
@@ -468,7 +484,9 @@ def patient_page(
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(episode, record.review_points(episode, patient)),
+                "milestones": _milestones(
+                    episode, record.review_points(episode, patient), _talks(found.alerts, episode)
+                ),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
             }
