@@ -330,3 +330,18 @@ def test_a_raise_that_loses_a_race_is_a_no_op(
         other = store.add_alert_once(patient, "overdue", "x", episode.id, "link/abc")
         assert other is not None
     assert sorted(overdue(alerts_of(north, patient))) == ["link/abc", WEEK4]  # type: ignore[type-var]
+
+
+def test_the_follow_up_reads_the_plan_start_and_concerns_alone(
+    north: Clinic, clock: MovingClock, database: Database
+) -> None:
+    """What recording a score reads for its review points: the plan, the start and the
+    decision's concerns (a JSON path on both databases), not the whole decision."""
+    from bothand.storage import unit_of_work
+
+    episode, _ = start(north, clock, depression(12))
+    with unit_of_work(database, clock.now()) as store:
+        plan, begun, concerns = store.plan_of(episode.id)
+    assert plan == episode.plan and begun == START
+    assert concerns == episode.decision["case"]["concerns"]
+    assert concerns[0]["instrument"] == "phq9"

@@ -75,6 +75,8 @@ def on_record(
     """The follow-up alerts a measurement just stored raises: its instrument's reliable
     deterioration, and review points it completed with too little change (``found``: the
     episode's findings as of today)."""
+    if not on_measurement(instrument, progress, found, {}, catalog.alerts):
+        return []  # the usual case: nothing to raise, so no need to read what was raised
     raised = store.alert_subjects(episode_id)
     calls = on_measurement(instrument, progress, found, raised, catalog.alerts)
     return raise_calls(store, actor, patient, episode_id, calls, measurement_id)

@@ -491,8 +491,9 @@ class Record:
             alerts.append(alert)
         if not follow_up:
             return Recorded(measurement, score, result.safety, alerts)
-        progress = series_progress(self.catalog, store.series_of(episode_id))
-        alerts += self._follow_up_alerts(store, actor, patient, measurement, progress)
+        series = store.series_of(episode_id)
+        progress = series_progress(self.catalog, series)
+        alerts += self._follow_up_alerts(store, actor, patient, measurement, progress, series)
         return Recorded(measurement, score, result.safety, alerts, progress)
 
     def _follow_up_alerts(
@@ -502,19 +503,21 @@ class Record:
         patient: Patient,
         measurement: Measurement,
         progress: list[Progress],
+        series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
     ) -> list[Alert]:
         """Deterioration of the instrument just measured, and review points it completed with
-        too little change (``services.alerts``)."""
-        episode = store.episode(measurement.episode_id)
-        if episode is None:  # pragma: no cover - written in this very transaction
-            return []
-        found = findings_of(self.catalog, episode, self.review_points(episode, patient))
+        too little change (``services.alerts``), from the scores in force (``series``) and
+        the episode's plan, without reading the rest of the episode."""
+        plan, start, concerns = store.plan_of(measurement.episode_id)
+        today = patient_today(patient, self._now())
+        points = review_points(plan, today, (row[1] for row in series))
+        found = series_findings(self.catalog, series, points, concerns, start)
         return follow_up_alerts.on_record(
             self.catalog,
             store,
             actor,
             patient,
-            episode.id,
+            measurement.episode_id,
             measurement.id,
             measurement.instrument,
             progress,
@@ -746,8 +749,13 @@ def progress_of(
 
 def concern_instruments(episode: Episode) -> list[str]:
     """The questionnaires of the episode's decision, in the order of its concerns, once each."""
+    return instruments_of(episode.decision.get("case", {}).get("concerns", []))
+
+
+def instruments_of(concerns: Any) -> list[str]:
+    """The questionnaires of a decision's ``concerns`` (as stored), in order, once each."""
     found: list[str] = []
-    for concern in episode.decision.get("case", {}).get("concerns", []):
+    for concern in concerns if isinstance(concerns, list) else ():
         instrument = concern.get("instrument") if isinstance(concern, Mapping) else None
         if isinstance(instrument, str) and instrument not in found:
             found.append(instrument)
@@ -767,6 +775,20 @@ def findings_of(
     for m in in_force:
         series.setdefault(m.instrument, []).append((m.taken_on, m.total))
     return findings(points, series, concern_instruments(episode), catalog.outcomes, episode.start)
+
+
+def series_findings(
+    catalog: Catalog,
+    series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
+    points: Sequence[ReviewPoint],
+    concerns: Any,
+    start: dt.date | None,
+) -> dict[str, Finding]:
+    """``findings_of`` from ``Store.series_of``'s rows and the decision's ``concerns``."""
+    by_instrument: dict[str, list[tuple[dt.date, int]]] = {}
+    for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
+        by_instrument.setdefault(instrument, []).append((taken_on, total))
+    return findings(points, by_instrument, instruments_of(concerns), catalog.outcomes, start)
 
 
 def _clinician(actor: Actor) -> User:

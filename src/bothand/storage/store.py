@@ -138,6 +138,13 @@ _SERIES = Prepared(
     ).where(_MEASUREMENTS.c.episode_id == bindparam("episode"))
 )
 
+# What a recorded score's review points read besides the scores (``Store.plan_of``).
+_PLAN_OF = Prepared(
+    select(_EPISODES.c.plan, _EPISODES.c.start, _EPISODES.c.decision["case"]["concerns"]).where(
+        _EPISODES.c.id == bindparam("episode")
+    )
+)
+
 
 def new_id() -> str:
     """An opaque id: 128 random bits as 32 hex digits."""
@@ -615,6 +622,13 @@ class Store:
         rows = _SERIES.rows(self.connection, {"episode": episode_id})
         replaced = {row[5] for row in rows if row[5] is not None}
         return [(row[1], row[2], row[3], row[4], row[0]) for row in rows if row[0] not in replaced]
+
+    def plan_of(self, episode_id: str) -> tuple[dict[str, Any] | None, dt.date | None, Any]:
+        """The episode's dated plan, its start and its decision's concerns: what its review
+        points and findings need besides the scores, without the rest of the decision (its
+        trace is most of it)."""
+        [row] = _PLAN_OF.rows(self.connection, {"episode": episode_id})
+        return row[0], row[1], row[2]
 
     def episode(self, episode_id: str) -> Episode | None:
         if not _storable(episode_id):
