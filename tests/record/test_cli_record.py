@@ -142,3 +142,20 @@ def test_alerts_sweep_raises_the_time_based_alerts_once(
     monkeypatch.setenv("BOTHAND_SWEEP_MINUTES", "often")
     code, out, err = run(["alerts", "sweep"], capsys)
     assert code == 2 and out == "" and err.startswith("bothand: BOTHAND_SWEEP_MINUTES:")
+
+
+def test_serve_sweeps_in_the_background_unless_set_to_0(env: Database, catalog: Catalog) -> None:
+    import time
+
+    from bothand.cli.commands import _sweeper
+    from bothand.settings import Settings
+
+    settings = Settings(secret_key="s" * 40, database_url=env.url, sweep_minutes=0)
+    assert _sweeper(settings, catalog) is None
+    sweeper = _sweeper(settings.model_copy(update={"sweep_minutes": 60}), catalog)
+    assert sweeper is not None
+    deadline = time.monotonic() + 10
+    while sweeper.runs < 1 and time.monotonic() < deadline:  # it sweeps at once
+        time.sleep(0.02)
+    sweeper.stop()
+    assert sweeper.runs == 1
