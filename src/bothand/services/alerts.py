@@ -16,10 +16,9 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from zoneinfo import ZoneInfo
 
 from bothand.catalog import Catalog
-from bothand.domain.record import Actor, Alert, Episode, Link, Patient
+from bothand.domain.record import Actor, Alert, Link, Patient
 from bothand.domain.review.alerts import AlertCall, ExpiredLink, on_measurement, on_sweep
 from bothand.domain.review.finding import Finding
 from bothand.domain.review.points import ReviewPoint
@@ -82,8 +81,12 @@ def on_record(
     return raise_calls(store, actor, patient, episode_id, calls, measurement_id)
 
 
-def expired_links(episode: Episode, links: Sequence[Link]) -> list[ExpiredLink]:
-    recorded = [m.recorded_at for m in episode.measurements]
+Series = Sequence[tuple[str, dt.date, int, dt.datetime, str]]  # ``Store.series_of``'s rows
+
+
+def expired_links(series: Series, links: Sequence[Link]) -> list[ExpiredLink]:
+    """The links, each with whether a score in force was recorded after it was made."""
+    recorded = [row[3] for row in series]
     return [
         ExpiredLink(link.id, link.expires_at, any(at >= link.created_at for at in recorded))
         for link in links
@@ -93,28 +96,28 @@ def expired_links(episode: Episode, links: Sequence[Link]) -> list[ExpiredLink]:
 def sweep_episode(
     catalog: Catalog,
     store: Store,
-    episode: Episode,
+    episode_id: str,
     patient: Patient,
-    now: dt.datetime,
+    today: dt.date,
+    series: Series,
     progress: Sequence[Progress],
     points: Sequence[ReviewPoint],
     found: Mapping[str, Finding],
 ) -> list[Alert]:
-    """The time-based alerts of one episode as of ``now``."""
-    today = now.astimezone(ZoneInfo(patient.timezone)).date()
-    taken = [m.taken_on for m in episode.measurements if m.superseded_by is None]
+    """The time-based alerts of one episode as of ``today`` in the patient's zone, from its
+    scores in force (``series``) and what they show."""
     calls = on_sweep(
         today,
         points,
         progress,
         found,
-        taken,
-        expired_links(episode, store.expired_check_ins(episode.id)),
+        [row[1] for row in series],
+        expired_links(series, store.expired_check_ins(episode_id)),
         remission_defined(catalog),
-        store.alert_subjects(episode.id),
+        store.alert_subjects(episode_id),
         catalog.alerts,
     )
-    return raise_calls(store, system_actor(patient.clinic_id), patient, episode.id, calls)
+    return raise_calls(store, system_actor(patient.clinic_id), patient, episode_id, calls)
 
 
 class Sweeper:

@@ -585,21 +585,25 @@ class Record:
         batch = follow_up_alerts.SWEEP_BATCH
         for first in range(0, len(followed), batch):
             with self._work() as store:
-                for episode_id in followed[first : first + batch]:
-                    episode = store.episode(episode_id)
-                    patient = store.patient(episode.patient_id) if episode else None
-                    if episode is None or patient is None:  # pragma: no cover - never deleted
+                for episode_id, patient_id in followed[first : first + batch]:
+                    patient = store.patient(patient_id)
+                    if patient is None:  # pragma: no cover - never deleted
                         continue
-                    now = self.follow_up(episode, patient)
+                    # As when a score is recorded: the scores and the plan, not the episode.
+                    series = store.series_of(episode_id)
+                    plan, start, concerns = store.plan_of(episode_id)
+                    today = patient_today(patient, store.now)
+                    points = review_points(plan, today, (row[1] for row in series))
                     raised += follow_up_alerts.sweep_episode(
                         self.catalog,
                         store,
-                        episode,
+                        episode_id,
                         patient,
-                        store.now,
-                        now.progress,
-                        now.review_points,
-                        now.findings,
+                        today,
+                        series,
+                        series_progress(self.catalog, series),
+                        points,
+                        series_findings(self.catalog, series, points, concerns, start),
                     )
         return raised
 

@@ -800,19 +800,19 @@ class Store:
         rows = self.connection.execute(query).all()
         return {(k, s or ""): status for k, s, status in rows}
 
-    def followed_episodes(self) -> list[str]:
-        """The episodes the sweep follows: each patient's newest episode with a chosen option
-        (and so a plan), oldest patient first. An older episode was replaced by a newer
+    def followed_episodes(self) -> list[tuple[str, str]]:
+        """The episodes the sweep follows, as (episode id, patient id): each patient's newest
+        episode with a chosen option (and so a plan). An older one was replaced by a newer
         decision."""
         rows = self.connection.execute(
-            select(EpisodeRow.id, EpisodeRow.patient_id, EpisodeRow.created_at)
+            select(EpisodeRow.id, EpisodeRow.patient_id)
             .where(EpisodeRow.option.is_not(None))
             .order_by(EpisodeRow.patient_id, EpisodeRow.created_at, EpisodeRow.id)
         ).all()
         newest: dict[str, str] = {}
-        for episode_id, patient_id, _ in rows:
+        for episode_id, patient_id in rows:
             newest[patient_id] = episode_id
-        return list(newest.values())
+        return [(episode_id, patient_id) for patient_id, episode_id in newest.items()]
 
     def expired_check_ins(self, episode_id: str) -> list[Link]:
         """The episode's check-in links that expired unused (by this unit of work's now)."""
