@@ -30,6 +30,7 @@ from bothand.domain.knowledge.evidence import Evidence
 from bothand.domain.knowledge.explainers import Explainers
 from bothand.domain.knowledge.labels import Labels
 from bothand.domain.knowledge.outcomes import Outcomes
+from bothand.domain.knowledge.redecide import Redecide
 from bothand.domain.knowledge.sources import Bibliography
 from bothand.domain.plan.timeline import Timeline
 
@@ -54,6 +55,7 @@ class Catalog:
     labels: Labels
     outcomes: Outcomes
     alerts: AlertRules
+    redecide: Redecide
     unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
     metas: dict[str, Meta] = field(default_factory=dict)  # file name -> provenance
 
@@ -83,6 +85,7 @@ class Catalog:
         yield "labels", self.labels
         yield "outcomes", self.outcomes
         yield "alerts", self.alerts
+        yield "redecide", self.redecide
         for instrument_id in sorted(self.instruments):
             yield f"instruments.{instrument_id}", self.instruments[instrument_id]
 
@@ -166,6 +169,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     intake = _load(Intake, root / "intake.yaml")
     outcomes = _load(Outcomes, root / "outcomes.yaml")
     alerts = _load(AlertRules, root / "alerts.yaml")
+    redecide = _load(Redecide, root / "redecide.yaml")
     labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
     metas.update(
@@ -178,6 +182,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "intake.yaml": intake.meta,
             "outcomes.yaml": outcomes.meta,
             "alerts.yaml": alerts.meta,
+            "redecide.yaml": redecide.meta,
             **label_metas,
         }
     )
@@ -193,6 +198,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
         labels=labels,
         outcomes=outcomes,
         alerts=alerts,
+        redecide=redecide,
         unavailable=unavailable,
         metas=metas,
     )
@@ -268,6 +274,7 @@ def check(catalog: Catalog) -> None:
     _check_intake(catalog)
     _check_outcomes(catalog)
     _check_alerts(catalog)
+    _check_redecide(catalog)
     catalog.rules.check(
         reason_ids={reason.id for reason in catalog.rules.reasons},
     )
@@ -395,4 +402,38 @@ def _check_alerts(catalog: Catalog) -> None:
         if f"clinic.alerts.reason.{reason}" not in catalog.labels.text:
             raise ContentError(
                 where, f"reason '{reason}' has no words (clinic.alerts.reason.{reason})"
+            )
+
+
+REDECIDE_PLACEHOLDERS = frozenset({"weeks", "condition"})
+
+
+def _check_redecide(catalog: Catalog) -> None:
+    """Every milestone kind a re-decision rule names is one the timeline uses; every reason
+    fills only the placeholders a re-decision knows; no reason id is also a rule book
+    reason (the two are shown side by side)."""
+    import string
+
+    kinds = {milestone.kind for milestone in catalog.timeline.milestones}
+    redecide = catalog.redecide
+    for rule in redecide.rules:
+        for kind in rule.when.milestone_kinds or ():
+            if kind not in kinds:
+                raise ContentError(
+                    f"redecide.yaml: {rule.id}",
+                    f"milestone kind '{kind}' is not the kind of any milestone in timeline.yaml",
+                )
+    book = {reason.id for reason in catalog.rules.reasons}
+    for reason in redecide.reasons:
+        if reason.id in book:
+            raise ContentError(
+                f"redecide.yaml: {reason.id}", "this reason id is also a reason in rules.yaml"
+            )
+        names = {name for _, name, _, _ in string.Formatter().parse(reason.text) if name}
+        unknown = names - REDECIDE_PLACEHOLDERS
+        if unknown:
+            raise ContentError(
+                f"redecide.yaml: {reason.id}",
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; use "
+                + ", ".join(f"{{{p}}}" for p in sorted(REDECIDE_PLACEHOLDERS)),
             )

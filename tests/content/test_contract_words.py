@@ -122,6 +122,7 @@ def test_the_walk_covers_the_whole_catalog(texts: list[tuple[str, str]]) -> None
         "timeline",
         "labels",
         "instruments",
+        "redecide",
     }
 
 

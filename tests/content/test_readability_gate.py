@@ -10,7 +10,8 @@ Placeholders are filled before grading, with the values a reader most often sees
 ``{condition}`` becomes "depression", ``{therapy}`` the timeline's name for CBT, ``{length}``
 a course of 8 to 12 sessions in the timeline's own words, ``{low}``/``{high}`` 8 and 12,
 ``{option}`` the name of the option "both at the same time", ``{path}`` and ``{reason}`` the
-terminal's file name and a system error. A placeholder the gate does not know fails the
+terminal's file name and a system error, ``{weeks}`` 6 (a re-decision at "is it helping?"),
+``{was}`` and ``{now}`` two fits' names. A placeholder the gate does not know fails the
 gate, so no text escapes grading.
 
 The rules, with the project's own formulas (``bothand.domain.knowledge.readability``):
@@ -50,6 +51,7 @@ TYPICAL_CONDITION = "depression"
 TYPICAL_THERAPY = "cbt"
 TYPICAL_SESSIONS = (8, 12)
 TYPICAL_OPTION = "combined"
+TYPICAL_WEEKS = 6
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ def placeholder_values(catalog: Catalog) -> dict[str, str]:
         "path": "bothand-plan.ics",  # the file name the terminal offers
         "reason": "Permission denied",  # what the system says most often
         "option": next(o.name for o in catalog.explainers.options if o.id == TYPICAL_OPTION),
+        "weeks": str(TYPICAL_WEEKS),  # a re-decision's weeks of treatment ("is it helping?")
+        "was": catalog.labels.text["fit.reasonable"],  # a re-decision's fit, before and now
+        "now": catalog.labels.text["fit.usual_start"],
     }
 
 

@@ -64,3 +64,20 @@ def test_the_record_benchmark_runs_in_its_quick_mode(tmp_path: Path) -> None:
     if os.environ.get("BOTHAND_TEST_POSTGRES_URL"):
         assert "| PostgreSQL | `Record.record` |" in done.stdout
     assert list(tmp_path.iterdir()) == []  # its SQLite files are removed
+
+
+def test_the_follow_up_benchmark_runs_in_its_quick_mode(tmp_path: Path) -> None:
+    """benchmarks/follow_up.py end to end on a few rows: it must still run against the current
+    services. Only that it runs and prints both paths is checked, never a rate."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "follow_up.py"), "--quick", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| SQLite | `record(follow_up=False)` |" in done.stdout
+    assert "| SQLite | `record(follow_up=True)` |" in done.stdout
+    if os.environ.get("BOTHAND_TEST_POSTGRES_URL"):
+        assert "| PostgreSQL | `record(follow_up=True)` |" in done.stdout
+    assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,8 @@
     bothand token create EMAIL [--name NAME] prints an API token once
     bothand audit verify                     0 if the hash chain holds; 1 and the first bad row
     bothand alerts sweep                     raise the time-based alerts now; prints how many
+    bothand demo [--patients N] [--seed S] [--password-stdin]
+                                             a synthetic clinic to look around in
 
 Exit 0 done, 2 bad input with one line naming the field. The database is
 ``BOTHAND_DATABASE_URL``, or SQLite in ``BOTHAND_DATA_DIR``.
@@ -16,13 +18,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 from bothand.catalog import Catalog
 from bothand.domain.clock import SystemClock
-from bothand.services.accounts import Accounts
+from bothand.domain.errors import InputError
+from bothand.services import demo
+from bothand.services.accounts import MIN_PASSWORD, Accounts
 from bothand.services.record import Record
 from bothand.settings import Settings
 from bothand.storage import Database
@@ -76,6 +81,20 @@ def add_commands(commands: Any) -> None:
         "sweep", help="raise the time-based alerts (overdue, review due) now; for cron"
     )
     sweep.set_defaults(handler=_alerts_sweep)
+
+    make_demo = commands.add_parser(
+        "demo", help="a synthetic clinic to look around in (made-up patients and scores)"
+    )
+    make_demo.add_argument("--patients", default="25", metavar="N", help="how many patients (25)")
+    make_demo.add_argument(
+        "--seed", default="1", metavar="S", help="same seed, same day: same clinic (1)"
+    )
+    make_demo.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the demo clinician's password from stdin (else one is made and shown once)",
+    )
+    make_demo.set_defaults(handler=_demo)
 
 
 def open_database(settings: Settings | None = None, *, migrate: bool = False) -> Database:
@@ -140,6 +159,44 @@ def _token_create(args: argparse.Namespace, catalog: Catalog) -> int:
         token = Accounts(database, _clock()).create_token(args.email, args.name)
     print(token.token)
     print("This token is shown only once. Keep it somewhere safe.", file=sys.stderr)
+    return 0
+
+
+def _whole(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(field, f"'{text}' is not a whole number") from None
+
+
+def _demo(args: argparse.Namespace, catalog: Catalog) -> int:
+    patients, seed = _whole(args.patients, "--patients"), _whole(args.seed, "--seed")
+    if not 1 <= patients <= demo.MAX_PATIENTS:
+        raise InputError("--patients", f"give a number from 1 to {demo.MAX_PATIENTS}")
+    made_password = not args.password_stdin
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if len(password) < MIN_PASSWORD:  # before any work, not after the clinic is made
+            raise InputError("password", f"use at least {MIN_PASSWORD} characters")
+    else:
+        password = secrets.token_urlsafe(12)
+    settings = Settings.from_env()
+    with open_database(settings, migrate=True) as database:
+        made = demo.make_demo(catalog, database, SystemClock().now(), password, patients, seed)
+    alerts = ", ".join(f"{count} {kind}" for kind, count in made.alerts.items()) or "none"
+    last = f"DEMO-{made.patients:03d}"
+    print(f"Made '{made.clinic.name}': every patient, score and date in it is made up.")
+    print(
+        f"  {made.patients} synthetic patients (DEMO-001 to {last}), {made.episodes} episodes, "
+        f"{made.measurements} measurements since {made.first_day}; alerts raised: {alerts}."
+    )
+    print(f"  Sign in as {made.user.email}", end="")
+    if made_password:
+        print(f" with the password {password} (shown only once).")
+    else:
+        print(" with the password you gave.")
+    base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    print(f"To look around: run scripts/run (or bothand serve), then open {base}/clinic/sign-in")
     return 0
 
 

@@ -10,8 +10,10 @@ recommendation as first shown, unchanged), so they are plain JSON objects here.
 ``progress`` has one entry per instrument measured, read by the content's default outcome
 profile (named in each entry). ``review_points`` are the plan's milestones with their due
 windows and status (``domain.review``), worked out by the caller for today in the
-patient's zone. ``redecisions`` is declared with its stable shape; until the review stage
-fills it, it is an empty list.
+patient's zone. ``redecisions`` are the second decisions made when a review point found
+too little change, oldest first, each beside the first decision: every option's fit now and
+``was``, its reasons (``new`` when the first decision did not give it), plain statements of
+what changed with their sources, and the trace of the rules considered.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bothand.contract.score import Score
 
 if TYPE_CHECKING:
     from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
+    from bothand.domain.record import Redecision as RedecisionResult
     from bothand.domain.review import ReviewPoint as ReviewPointResult
     from bothand.domain.review.finding import Finding
     from bothand.domain.track.progress import Progress
@@ -182,12 +185,63 @@ class ReviewPoint(TypedDict):
     finding: NotRequired[FindingRecord]
 
 
-class Redecision(TypedDict, total=False):
-    """The options decided again when the scores changed too little (the review stage)."""
+class RedecisionReason(TypedDict):
+    """Why an option has its fit now; ``new``: the first decision did not give this reason."""
 
     id: str
+    text: str
+    sources: list[str]
+    concern: str | None
+    new: bool
+
+
+class RedecisionOption(TypedDict):
+    """An option decided again: its fit now and at the first decision (``was``; null when
+    the first decision did not show it)."""
+
+    id: str
+    name: str
+    fit: str
+    was: str | None
+    reasons: list[RedecisionReason]
+
+
+class Change(TypedDict):
+    """What changed since the first decision, in plain words, with the sources that say so."""
+
+    id: str
+    text: str
+    sources: list[str]
+
+
+class RedecisionTraceEntry(TypedDict):
+    """One rule considered: ``stage`` ``redecide`` (how the case was re-read) or ``engine``
+    (the options engine on the re-read case)."""
+
+    rule: str
+    concern: str
+    fired: bool
+    because: str
+    effect: str
+    stage: str
+
+
+class Redecision(TypedDict):
+    """The options decided again when a review point (``milestone``) found too little
+    change (``finding``), stored beside the first decision, never over it. ``reason`` is the
+    finding's kind; ``learned`` what the re-read case changed (history, severity, the rules
+    that applied); ``case`` the case as re-read."""
+
+    id: str
+    milestone: str
     made_at: str
     reason: str
+    finding: FindingRecord
+    options: list[RedecisionOption]
+    changes: list[Change]
+    trace: list[RedecisionTraceEntry]
+    learned: dict[str, Any]
+    case: dict[str, Any]
 
 
 class EpisodeRecord(TypedDict):
@@ -229,8 +283,9 @@ class EpisodeCreated(TypedDict):
 
 class MeasurementRecorded(TypedDict):
     """A measurement just stored: ``safety`` first (a positive risk answer makes it urgent and
-    carries the crisis resources of the patient's locale), the score as published, the
-    progress of the episode and the alerts this measurement raised."""
+        carries the crisis resources of the patient's locale), the score as published, the
+        progress of the episode and the alerts this measurement raised; ``redecision`` when it made
+    a review point's finding too little and the options were decided again."""
 
     id: str
     safety: Safety
@@ -238,6 +293,7 @@ class MeasurementRecorded(TypedDict):
     measurement: MeasurementRecord
     progress: list[ProgressEntry]
     alerts: list[AlertRecord]
+    redecision: NotRequired[Redecision]
 
 
 class CheckInLink(TypedDict):
@@ -395,6 +451,7 @@ def dump_episode(
     review_points: Sequence[ReviewPointResult] = (),
     progress: Sequence[Progress] = (),
     findings: Mapping[str, Finding] | None = None,
+    redecisions: Sequence[RedecisionResult] = (),
 ) -> EpisodeRecord:
     return {
         "id": episode.id,
@@ -408,7 +465,7 @@ def dump_episode(
         "measurements": [dump_measurement(m) for m in episode.measurements],
         "progress": dump_progress(progress),
         "review_points": [dump_review_point(point, findings) for point in review_points],
-        "redecisions": [],
+        "redecisions": [dump_redecision(r) for r in redecisions],
         "alerts": [dump_alert(alert) for alert in alerts],
     }
 
@@ -436,14 +493,36 @@ def dump_recorded(
     score: Score,
     alerts: list[Alert],
     progress: Sequence[Progress] = (),
+    redecisions: Sequence[RedecisionResult] = (),
 ) -> MeasurementRecorded:
-    return {
+    data: MeasurementRecorded = {
         "id": measurement.id,
         "safety": safety,
         "score": score,
         "measurement": dump_measurement(measurement),
         "progress": dump_progress(progress),
         "alerts": [dump_alert(alert) for alert in alerts],
+    }
+    if redecisions:  # one review point is judged per score, so at most one in practice
+        data["redecision"] = dump_redecision(redecisions[-1])
+    return data
+
+
+def dump_redecision(redecision: RedecisionResult) -> Redecision:
+    """A stored second decision (``services.redecide`` made its body)."""
+    body = redecision.decision
+    finding = redecision.finding
+    return {
+        "id": redecision.id,
+        "milestone": redecision.milestone,
+        "made_at": moment(redecision.made_at),
+        "reason": str(finding.get("kind", "")),
+        "finding": finding,  # type: ignore[typeddict-item]
+        "options": body.get("options", []),
+        "changes": body.get("changes", []),
+        "trace": body.get("trace", []),
+        "learned": body.get("learned", {}),
+        "case": body.get("case", {}),
     }
 
 

@@ -1,7 +1,7 @@
 """The clinic record's objects, as the storage layer hands them to the services: a clinic,
-its users, patients, episodes, measurements, links (invitation, check-in, setup), alerts and
-audit events. Plain frozen dataclasses: no SQL, no I/O. The words are DESIGN.md's "Track
-contract"; the JSON the API shows is made from these in ``contract``.
+its users, patients, episodes, measurements, re-decisions, links (invitation, check-in,
+setup), alerts and audit events. Plain frozen dataclasses: no SQL, no I/O. The words are
+DESIGN.md's "Track contract"; the JSON the API shows is made from these in ``contract``.
 
 Ids are opaque strings. Moments are aware datetimes in UTC; a date a person sees is worked
 out in the patient's IANA zone by the caller.
@@ -129,6 +129,24 @@ class Episode:
     start: dt.date | None
     plan: dict[str, Any] | None  # the chosen option's dated plan (the contract's plan)
     measurements: tuple[Measurement, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Redecision:
+    """A second decision, made when a review point (``milestone``) found too little change:
+    stored beside the episode's first decision, never over it, and never changed.
+    ``finding``: what the point found (the contract's finding); ``decision``: the case as
+    re-read, the new recommendation, each option's fit then and now, what changed and why,
+    and the trace of the rules considered (``services.redecide``)."""
+
+    id: str
+    clinic_id: str
+    patient_id: str
+    episode_id: str
+    milestone: str
+    made_at: dt.datetime
+    finding: dict[str, Any]
+    decision: dict[str, Any]
 
 
 @dataclass(frozen=True)

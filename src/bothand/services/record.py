@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bothand.catalog import Catalog
 from bothand.contract import dump_plan
+from bothand.contract.record import dump_finding
 from bothand.domain.assess.safety import Safety
 from bothand.domain.assess.scoring import Score
 from bothand.domain.case import parse_case
@@ -41,17 +42,20 @@ from bothand.domain.record import (
     Link,
     Measurement,
     Patient,
+    Redecision,
     User,
     one_line,
 )
 from bothand.domain.review import ReviewPoint, review_points
-from bothand.domain.review.finding import Finding, findings
+from bothand.domain.review.finding import Finding, find, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services import alerts as follow_up_alerts
 from bothand.services.assess import score_form
 from bothand.services.decide import lead_of, recommend, run_case
 from bothand.services.plan import plan_for
+from bothand.services.redecide import option_of
+from bothand.services.redecide import redecide as decide_again
 from bothand.storage import Database, Store, unit_of_work
 
 INVITATION_LIFE = dt.timedelta(days=14)
@@ -86,6 +90,7 @@ class Recorded:
     safety: Safety
     alerts: list[Alert]
     progress: list[Progress] = field(default_factory=list)  # the episode's, after it
+    redecisions: list[Redecision] = field(default_factory=list)  # made because of it
 
 
 @dataclass(frozen=True)
@@ -494,7 +499,14 @@ class Record:
         series = store.series_of(episode_id)
         progress = series_progress(self.catalog, series)
         alerts += self._follow_up_alerts(store, actor, patient, measurement, progress, series)
-        return Recorded(measurement, score, result.safety, alerts, progress)
+        return Recorded(
+            measurement,
+            score,
+            result.safety,
+            alerts,
+            progress,
+            self._redecide_episode(store, actor, patient, episode_id, series),
+        )
 
     def _follow_up_alerts(
         self,
@@ -523,6 +535,95 @@ class Record:
             progress,
             found,
         )
+
+    # --- re-decisions -------------------------------------------------------------------
+
+    def redecide(
+        self, store: Store, episode: Episode, patient: Patient, actor: Actor | None = None
+    ) -> list[Redecision]:
+        """Make and store, in ``store``'s unit of work, the second decision of every done
+        review point of ``episode`` whose finding is too little and that has none yet; each
+        is audited (``redecision.create``) as ``actor`` (the system when None, as for a
+        periodic sweep). Idempotent: a point decided again already is left as it is. The
+        first decision is only read. An episode without a chosen option or a plan has none.
+        Works on an episode the caller has read (with its measurements)."""
+        option = option_of(episode.option)
+        if option is None or not episode.plan or patient.id != episode.patient_id:
+            return []
+        points = self.review_points(episode, patient)
+        due = [f for f in findings_of(self.catalog, episode, points).values() if f.too_little]
+        if not due:
+            return []
+        done = store.redecided_milestones(episode.id)
+        kinds = {point.milestone: point.kind for point in points}
+        made = []
+        for finding in due:
+            if finding.milestone in done:
+                continue
+            body = decide_again(
+                self.catalog,
+                episode.decision,
+                option,
+                finding,
+                kinds[finding.milestone],
+                _latest_answers(episode, finding),
+            )
+            stored = store.add_redecision(
+                patient, episode.id, finding.milestone, dict(dump_finding(finding)), body
+            )
+            if stored is not None:
+                who = actor or Actor("system", "system", "system", patient.clinic_id)
+                store.audit(who, "redecision.create", "redecision", stored.id, patient.id)
+                made.append(stored)
+        return made
+
+    def _redecide_episode(
+        self,
+        store: Store,
+        actor: Actor,
+        patient: Patient,
+        episode_id: str,
+        rows: Sequence[tuple[str, dt.date, int, dt.datetime, str]] | None = None,
+    ) -> list[Redecision]:
+        """``redecide`` after a measurement was stored in ``store``. Most scores decide
+        nothing, so a cheap look comes first (the plan and the scores, without the decision
+        or the answers): only when a done review point without a re-decision has too little
+        change on some instrument is the whole episode read. ``rows``: the episode's scores
+        in force (``Store.series_of``), when the caller has them already."""
+        head = store.episode_plan(episode_id)
+        if head is None or option_of(head[0]) is None or not head[2]:
+            return []
+        _, start, plan = head
+        series: dict[str, list[tuple[dt.date, int]]] = {}
+        if rows is None:
+            rows = store.series_of(episode_id)
+        for instrument, taken_on, total, _, _ in sorted(rows, key=lambda r: (r[1], r[3], r[4])):
+            series.setdefault(instrument, []).append((taken_on, total))
+        today = patient_today(patient, self._now())
+        taken = (day for scores in series.values() for day, _ in scores)
+        points = review_points(plan, today, taken)
+        done: set[str] | None = None
+        for point in points:
+            for instrument, scores in series.items():
+                found = find(
+                    point, {instrument: scores}, [instrument], self.catalog.outcomes, start
+                )
+                if found is None or not found.too_little:
+                    continue
+                if done is None:
+                    done = store.redecided_milestones(episode_id)
+                if point.milestone not in done:
+                    episode = store.episode(episode_id)
+                    if episode is None:
+                        return []
+                    return self.redecide(store, episode, patient, actor)
+        return []
+
+    def redecisions(self, episode: Episode) -> list[Redecision]:
+        """The second decisions of an episode the caller has already read (and audited),
+        oldest first; no audit event of its own."""
+        with self._work() as store:
+            return store.redecisions_of(episode.id)
 
     # --- alerts -------------------------------------------------------------------------
 
@@ -681,7 +782,7 @@ class Record:
             assert episode is not None and patient is not None
             actor = _link_actor(link)
             today = patient_today(patient, self._now())
-            return [
+            recorded = [
                 self._store_measurement(
                     store,
                     actor,
@@ -696,6 +797,8 @@ class Record:
                 )
                 for instrument in link.instruments
             ]
+            self._redecide_episode(store, actor, patient, episode.id)
+            return recorded
 
     # --- audit --------------------------------------------------------------------------
 
@@ -793,6 +896,22 @@ def series_findings(
     for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
         by_instrument.setdefault(instrument, []).append((taken_on, total))
     return findings(points, by_instrument, instruments_of(concerns), catalog.outcomes, start)
+
+
+def _latest_answers(episode: Episode, finding: Finding) -> tuple[int | None, ...] | None:
+    """The answers behind a finding's latest score: the last recorded measurement in force
+    of its instrument, day and total."""
+    found = [
+        m
+        for m in episode.measurements
+        if m.superseded_by is None
+        and m.instrument == finding.instrument
+        and m.taken_on == finding.latest.on
+        and m.total == finding.latest.total
+    ]
+    if not found:
+        return None
+    return max(found, key=lambda m: (m.recorded_at, m.id)).answers
 
 
 def _clinician(actor: Actor) -> User:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
@@ -50,6 +50,7 @@ from bothand.domain.record import (
     Measurement,
     Method,
     Patient,
+    Redecision,
     Role,
     User,
 )
@@ -65,6 +66,7 @@ from bothand.storage.models import (
     MeasurementRow,
     PatientAccessRow,
     PatientRow,
+    RedecisionRow,
     SessionRow,
     SignInFailureRow,
     UserRow,
@@ -105,6 +107,7 @@ _BY_KIND = case(
     else_=len(ALERT_KINDS),
 )
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
+_REDECISIONS: Table = RedecisionRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
 # The episode's creation and its patient, if the user may see them (as ``Store._visible``):
@@ -141,6 +144,14 @@ _SERIES = Prepared(
 # What a recorded score's review points read besides the scores (``Store.plan_of``).
 _PLAN_OF = Prepared(
     select(_EPISODES.c.plan, _EPISODES.c.start, _EPISODES.c.decision["case"]["concerns"]).where(
+        _EPISODES.c.id == bindparam("episode")
+    )
+)
+
+
+# The chosen option, start and plan of an episode: run on every score recorded with follow-up.
+_EPISODE_PLAN = Prepared(
+    select(_EPISODES.c.option, _EPISODES.c.start, _EPISODES.c.plan).where(
         _EPISODES.c.id == bindparam("episode")
     )
 )
@@ -712,6 +723,63 @@ class Store:
         row = self.session.get(MeasurementRow, measurement_id)
         return _measurement(row) if row is not None else None
 
+    # --- re-decisions -------------------------------------------------------------------
+
+    def add_redecision(
+        self,
+        patient: Patient,
+        episode_id: str,
+        milestone: str,
+        finding: dict[str, Any],
+        decision: dict[str, Any],
+    ) -> Redecision | None:
+        """Store a second decision for the episode's review point ``milestone``; None when
+        that point has one already (the table holds one per episode and milestone, so a
+        second request, even a concurrent one, adds nothing)."""
+        row = {
+            "id": new_id(),
+            "clinic_id": patient.clinic_id,
+            "patient_id": patient.id,
+            "episode_id": episode_id,
+            "milestone": milestone,
+            "made_at": self.now,
+            "finding": finding,
+            "decision": decision,
+        }
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(insert(_REDECISIONS), row)
+        except IntegrityError:
+            return None
+        return _redecision(row)
+
+    def redecisions_of(self, episode_id: str) -> list[Redecision]:
+        """The episode's second decisions, oldest first."""
+        if not _storable(episode_id):
+            return []
+        rows = self.connection.execute(
+            select(_REDECISIONS)
+            .where(_REDECISIONS.c.episode_id == episode_id)
+            .order_by(_REDECISIONS.c.made_at, _REDECISIONS.c.id)
+        ).all()
+        return [_redecision(dict(row._mapping)) for row in rows]
+
+    def episode_plan(
+        self, episode_id: str
+    ) -> tuple[str | None, dt.date | None, dict[str, Any] | None] | None:
+        """The episode's chosen option, start and plan, without its decision or measurements
+        (what deciding whether a re-decision is due needs first)."""
+        found = _EPISODE_PLAN.rows(self.connection, {"episode": episode_id})
+        return None if not found else (found[0][0], found[0][1], found[0][2])
+
+    def redecided_milestones(self, episode_id: str) -> set[str]:
+        """The milestones of the episode that have a second decision: a cheap check before
+        making one."""
+        rows = self.connection.execute(
+            select(_REDECISIONS.c.milestone).where(_REDECISIONS.c.episode_id == episode_id)
+        ).scalars()
+        return set(rows)
+
     # --- alerts -------------------------------------------------------------------------
 
     def add_alert(
@@ -1054,6 +1122,19 @@ def _alert(
         acknowledged_email,
         resolved_email,
         row.subject,
+    )
+
+
+def _redecision(row: Mapping[str, Any]) -> Redecision:
+    return Redecision(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        episode_id=row["episode_id"],
+        milestone=row["milestone"],
+        made_at=row["made_at"],
+        finding=row["finding"],
+        decision=row["decision"],
     )
 
 

@@ -50,7 +50,10 @@ from bothand.web.deps import (
     TemplatesDep,
 )
 from bothand.web.pages import FlowPage, int_in
+from bothand.web.review_view import ReviewView, review_view
 from bothand.web.state import FlowCookie
+from bothand.web.trajectory import courses
+from bothand.web.views import source_labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -479,16 +482,19 @@ def patient_page(
                     "band": _band(catalog, m),
                 }
             )
+        points = record.review_points(episode, patient)
         episodes.append(
             {
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(
-                    episode, record.review_points(episode, patient), _talks(found.alerts, episode)
-                ),
+                "milestones": _milestones(episode, points, _talks(found.alerts, episode)),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
+                "courses": courses(
+                    catalog, episode.id, episode.measurements, points, patient.locale
+                ),
+                "review": _review(catalog, record, episode, patient),
             }
         )
     return _page(
@@ -505,6 +511,21 @@ def patient_page(
         alert_rows=[_alert_row(catalog, alert, patient) for alert in found.alerts],
         episodes=episodes,
         conditions=_conditions(catalog),
+        source_labels=source_labels(catalog),
+    )
+
+
+def _review(catalog: Catalog, record: Record, episode: Episode, patient: Patient) -> ReviewView:
+    """What the episode's review points found and its decisions side by side (the episode
+    was read and audited with the patient's record)."""
+    now = record.follow_up(episode, patient)
+    return review_view(
+        catalog,
+        episode,
+        now.review_points,
+        now.findings,
+        record.redecisions(episode),
+        patient.timezone,
     )
 
 

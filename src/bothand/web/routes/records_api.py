@@ -262,6 +262,7 @@ async def record_measurement(
         dump_score(recorded.score),
         recorded.alerts,
         recorded.progress,
+        recorded.redecisions,
     )
     return _json(MeasurementRecorded, data, 201)
 
@@ -277,9 +278,10 @@ def read_episode(episode: str, actor: ApiActorDep, record: RecordDep) -> Respons
     re-decisions and alerts."""
     found, patient, alerts = record.episode(actor, _record_id(episode, "episode"))
     now = record.follow_up(found, patient)
+    again = record.redecisions(found)
     return _json(
         EpisodeRecord,
-        dump_episode(found, patient, alerts, now.review_points, now.progress, now.findings),
+        dump_episode(found, patient, alerts, now.review_points, now.progress, now.findings, again),
     )
 
 
