@@ -97,6 +97,13 @@ def test_clinic_pages_walk_through_with_no_axe_violations(
     expect(page.locator("tr.is-critical").first).to_contain_text(label("clinic.flag.critical"))
     check(page)
     screenshot(page, "clinic-caseload")
+    # Sorting is a link in the column's header: no script; the sorted header says so.
+    page.get_by_role("link", name=label("clinic.caseload.column.score")).click()
+    expect(page.locator('th[aria-sort="descending"]')).to_contain_text(
+        label("clinic.caseload.column.score")
+    )
+    expect(page.locator("tr.is-critical").first).to_contain_text(label("clinic.flag.critical"))
+    check(page)
 
     for url in ("/clinic/users", "/clinic/audit", "/clinic/account/totp", "/clinic/account/tokens"):
         page.goto(url)

@@ -44,7 +44,7 @@ def test_a_patient_is_seen_only_by_clinicians_it_is_shared_with(
     for outsider in (south.me, north.actor(colleague), north.actor(north.admin)):
         with pytest.raises(NotFoundError):
             north.record.patient(outsider, patient.id)
-    assert [p.id for p, _, _ in north.record.caseload(north.actor(colleague))] == []
+    assert [row.patient.id for row in north.record.caseload(north.actor(colleague))] == []
     north.record.share_patient(north.me, patient.id, colleague.id)
     assert north.record.patient(north.actor(colleague), patient.id).patient.id == patient.id
     with pytest.raises(InputError, match="user"):  # another clinic's clinician
@@ -119,7 +119,8 @@ def test_a_positive_risk_answer_raises_a_critical_alert(north: Clinic, clock: Mo
     assert found.safety.urgent and found.measurement.risk_positive
     assert [(a.kind, a.status) for a in found.alerts] == [("critical", "open")]
     rows = north.record.caseload(north.me)
-    assert rows[0][2] == 1 and rows[0][1] is not None and rows[0][1].total == 11
+    assert rows[0].open_critical == 1 and rows[0].latest is not None
+    assert rows[0].latest.total == 11
     assert [a.kind for a in north.record.patient(north.me, patient.id).alerts] == ["critical"]
 
 
@@ -134,7 +135,7 @@ def test_a_correction_supersedes_and_keeps_the_original(north: Clinic, clock: Mo
     stored = {m.id: m for m in north.record.episode(north.me, episode.id)[0].measurements}
     assert stored[first.id].superseded_by == fixed.id and stored[fixed.id].supersedes == first.id
     assert stored[first.id].total == 7 and stored[fixed.id].total == 14
-    assert north.record.caseload(north.me)[0][1].id == fixed.id  # type: ignore[union-attr]
+    assert north.record.caseload(north.me)[0].latest.id == fixed.id  # type: ignore[union-attr]
     with pytest.raises(InputError, match="already corrected"):
         north.record.record(
             north.me, episode.id, "gad7", [0] * 7, clock.today(), supersedes=first.id

@@ -81,3 +81,19 @@ def test_the_follow_up_benchmark_runs_in_its_quick_mode(tmp_path: Path) -> None:
     if os.environ.get("BOTHAND_TEST_POSTGRES_URL"):
         assert "| PostgreSQL | `record(follow_up=True)` |" in done.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_caseload_benchmark_runs_in_its_quick_mode() -> None:
+    """benchmarks/caseload.py end to end at a tiny scale on SQLite (build, serve, measure): it
+    must still run against the current app. Only that it runs, checks every page it got and
+    prints its table is checked, never a time."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "caseload.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| SQLite | `GET /api/health` (bare) |" in done.stdout
+    assert "| SQLite | `GET /clinic` (caseload) |" in done.stdout
+    assert "5 patients of the clinician" in done.stdout

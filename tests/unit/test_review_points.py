@@ -108,3 +108,26 @@ def test_statuses_are_each_of_the_four() -> None:
 def test_today_must_be_a_date_not_a_moment() -> None:
     with pytest.raises(TypeError):
         review_points(PLAN, dt.datetime(2026, 3, 2, tzinfo=dt.UTC), [])
+
+
+def test_the_next_review_point_is_the_earliest_not_done() -> None:
+    from bothand.domain.review import next_review_point, windows
+
+    found = windows(PLAN)
+    assert next_review_point(found, START, []) == review_points(PLAN, START, [])[0]
+    # begin is done by a score inside its window: next is "helping", upcoming then due
+    done = [START + dt.timedelta(days=3)]
+    upcoming = next_review_point(found, START + dt.timedelta(days=10), done)
+    assert upcoming is not None and (upcoming.milestone, upcoming.status) == ("helping", "upcoming")
+    due = next_review_point(found, HELPING_FROM, done)
+    assert due is not None and due.status == "due"
+    # begin never done stays next, overdue, even after "helping" is done
+    late = next_review_point(found, HELPING_TO, [HELPING_FROM])
+    assert late is not None and (late.milestone, late.status) == ("begin", "overdue")
+    assert next_review_point(found, HELPING_TO, [*done, HELPING_FROM]) is None
+    assert next_review_point((), START, []) is None
+    # a score dated after today does not count
+    ahead = next_review_point(found, START, [START + dt.timedelta(days=1)])
+    assert ahead is not None and ahead.milestone == "begin"
+    with pytest.raises(TypeError):
+        next_review_point(found, dt.datetime(2026, 3, 2, tzinfo=dt.UTC), [])

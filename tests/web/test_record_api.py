@@ -82,6 +82,7 @@ def test_the_caseload_lists_the_callers_patients_with_their_latest_score(api: Ap
     assert latest["risk_positive"] is True
     assert latest["taken_on"] == "2026-12-01"
     assert body["patients"][1]["open_critical_alerts"] == 1
+    assert body["patients"][1]["open_alerts"] == 1
     assert body["patients"][0]["latest"] is None
 
 

@@ -28,7 +28,7 @@ from bothand.contract.safety import Safety
 from bothand.contract.score import Score
 
 if TYPE_CHECKING:
-    from bothand.domain.record import Alert, Episode, Link, Measurement, Patient
+    from bothand.domain.record import Alert, Episode, LatestScore, Link, Measurement, Patient
     from bothand.domain.record import Redecision as RedecisionResult
     from bothand.domain.review import ReviewPoint as ReviewPointResult
     from bothand.domain.review.finding import Finding
@@ -59,11 +59,12 @@ class LatestMeasurement(TypedDict):
 
 class CaseloadPatient(TypedDict):
     """A patient of the caseload, their latest measurement still in force (null when none),
-    and how many critical alerts are open."""
+    and how many alerts are open: critical ones, and all."""
 
     patient: PatientSummary
     latest: LatestMeasurement | None
     open_critical_alerts: int
+    open_alerts: int
 
 
 class Caseload(TypedDict):
@@ -321,20 +322,22 @@ def dump_patient(patient: Patient) -> PatientSummary:
     }
 
 
-def dump_caseload(rows: list[tuple[Patient, Measurement | None, int]]) -> Caseload:
+def dump_caseload(rows: Sequence[tuple[Patient, LatestScore | None, int, int]]) -> Caseload:
+    """The caseload from (patient, latest score, open critical alerts, open alerts)."""
     return {
         "patients": [
             {
                 "patient": dump_patient(patient),
                 "latest": _latest(latest) if latest is not None else None,
                 "open_critical_alerts": critical,
+                "open_alerts": open_alerts,
             }
-            for patient, latest, critical in rows
+            for patient, latest, critical, open_alerts in rows
         ]
     }
 
 
-def _latest(m: Measurement) -> LatestMeasurement:
+def _latest(m: LatestScore) -> LatestMeasurement:
     return {
         "id": m.id,
         "episode": m.episode_id,

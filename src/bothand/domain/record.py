@@ -131,6 +131,47 @@ class Episode:
     measurements: tuple[Measurement, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class LatestScore:
+    """A patient's latest measurement still in force (by day taken, then when recorded), with
+    the first one in force of the same instrument in the same episode: the baseline its trend
+    is read from (the same measurement when it is the only one)."""
+
+    id: str
+    episode_id: str
+    instrument: str
+    total: int
+    severity: str | None
+    taken_on: dt.date
+    risk_positive: bool
+    baseline_id: str
+    baseline_total: int
+    baseline_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    """What the caseload shows of one patient, as the store reads it in one query:
+    ``episode_id`` is their current episode (the one made last) and ``days`` the days its
+    measurements in force were taken (for its review points), as the database joins them:
+    ``YYYY-MM-DD`` dates joined by commas, in no order, "" for none (``taken_on`` parses
+    them; a caller that has seen the same string before need not). The counts are of open
+    alerts."""
+
+    patient: Patient
+    latest: LatestScore | None
+    episode_id: str | None
+    days: str
+    open_critical: int
+    open_alerts: int
+
+    @property
+    def taken_on(self) -> tuple[dt.date, ...]:
+        return (
+            tuple(dt.date.fromisoformat(day) for day in self.days.split(",")) if self.days else ()
+        )
+
+
 @dataclass(frozen=True)
 class Redecision:
     """A second decision, made when a review point (``milestone``) found too little change:

@@ -52,6 +52,8 @@ from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services import alerts as follow_up_alerts
 from bothand.services.assess import score_form
+from bothand.services.caseload import CaseloadEntry, CaseloadMemo
+from bothand.services.caseload import entries as caseload_entries
 from bothand.services.decide import lead_of, recommend, run_case
 from bothand.services.plan import plan_for
 from bothand.services.redecide import option_of
@@ -121,6 +123,7 @@ class Record:
         self.catalog = catalog
         self.database = database
         self.clock = clock
+        self._caseload_memo = CaseloadMemo()
 
     def _now(self) -> dt.datetime:
         return self.clock.now().astimezone(dt.UTC)
@@ -173,12 +176,20 @@ class Record:
             store.grant(patient.id, other.id)
             store.audit(actor, "patient.share", "patient", patient.id, patient.id)
 
-    def caseload(self, actor: Actor) -> list[tuple[Patient, Measurement | None, int]]:
+    def caseload(self, actor: Actor) -> list[CaseloadEntry]:
+        """The caller's patients by reference, each with their latest score, its trend, the
+        next review point and their open alerts (``services.caseload``): one query, plus one
+        for the plans of episodes not seen before; one audit event."""
         user = _clinician(actor)
         with self._work() as store:
             rows = store.caseload(user)
+            missing = self._caseload_memo.missing(row.episode_id for row in rows)
+            if missing:
+                self._caseload_memo.add(store.plans(missing))
             store.audit(actor, "caseload.read", "user", user.id)
-            return rows
+        return caseload_entries(
+            rows, self._caseload_memo, self.catalog.outcomes.profile(), self._now()
+        )
 
     def patient(self, actor: Actor, patient_id: str) -> PatientRecord:
         with self._work() as store:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -144,6 +145,7 @@ class PatientAccessRow(Base):
 
 class EpisodeRow(Base):
     __tablename__ = "episodes"
+    __table_args__ = (Index("ix_episodes_patient_created", "patient_id", "created_at", "id"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))
@@ -158,10 +160,30 @@ class EpisodeRow(Base):
 
 class MeasurementRow(Base):
     __tablename__ = "measurements"
-    __table_args__ = (Index("ix_measurements_episode_taken", "episode_id", "taken_on"),)
+    __table_args__ = (
+        Index("ix_measurements_episode_taken", "episode_id", "taken_on"),
+        # the caseload's seeks (migration 0004): a patient's latest, an episode's baseline
+        Index("ix_measurements_patient_latest", "patient_id", "taken_on", "recorded_at", "id"),
+        Index(
+            "ix_measurements_episode_instrument",
+            "episode_id",
+            "instrument",
+            "taken_on",
+            "recorded_at",
+            "id",
+        ),
+        # the episodes holding a correction (few): only theirs are checked row by row
+        Index(
+            "ix_measurements_corrections",
+            "episode_id",
+            sqlite_where=text("supersedes IS NOT NULL"),
+            postgresql_where=text("supersedes IS NOT NULL"),
+        ),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"))
-    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    # looked up through ix_measurements_patient_latest, which begins with it
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
     instrument: Mapped[str] = mapped_column(String(32))
     answers: Mapped[list[int | None]] = mapped_column(JSON)
     total: Mapped[int] = mapped_column(Integer)
@@ -203,6 +225,7 @@ class AlertRow(Base):
         # again is a no-op. Critical and deterioration alerts leave the subject empty (NULLs
         # never clash), so each risk answer raises its own.
         Index("uq_alerts_episode_kind_subject", "episode_id", "kind", "subject", unique=True),
+        Index("ix_alerts_patient_status", "patient_id", "status", "kind"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"))

@@ -19,15 +19,18 @@ from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import (
+    String,
     Table,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     false,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -42,9 +45,11 @@ from bothand.domain.record import (
     Alert,
     ApiToken,
     AuditEvent,
+    CaseloadRow,
     Clinic,
     Episode,
     EpisodeSource,
+    LatestScore,
     Link,
     LinkKind,
     Measurement,
@@ -110,6 +115,7 @@ _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _REDECISIONS: Table = RedecisionRow.__table__  # type: ignore[assignment]
 _EPISODES: Table = EpisodeRow.__table__  # type: ignore[assignment]
 _PATIENT_FIELDS = tuple(field.name for field in fields(Patient))
+_REFERENCE = _PATIENT_FIELDS.index("reference")
 # The episode's creation and its patient, if the user may see them (as ``Store._visible``):
 # only the columns recording a measurement needs (not the episode's decision or plan).
 _MEASUREMENT_TARGET = (
@@ -148,6 +154,148 @@ _PLAN_OF = Prepared(
     )
 )
 
+
+def _caseload_query(dialect: str) -> Any:
+    """The caseload in one statement (for ``dialect``: the days are joined by SQLite's
+    ``group_concat`` or PostgreSQL's ``string_agg``, with the separator written in the SQL so
+    the statement can be prepared). Every per-patient value is a correlated subquery that
+    an index answers with a short seek (see migration 0004), so the cost grows with the
+    clinician's patients, not with the database:
+
+    - the patients: those of the clinic the user has access to (``patient_access``);
+    - the latest measurement in force: the patient's last by day taken, when recorded, id;
+    - its baseline: the first in force of the same instrument in the same episode;
+    - the current episode (made last) and the days its measurements in force were taken, as
+      one string ("YYYY-MM-DD,...");
+    - the open alerts: critical ones, and all.
+    """
+    patients, access = _PATIENTS, PatientAccessRow.__table__
+    alerts, episodes = _ALERTS.alias("a"), _EPISODES.alias("e")
+
+    def in_force(m: Any) -> Any:
+        newer = _MEASUREMENTS.alias()
+        return ~exists().where(newer.c.supersedes == m.c.id)
+
+    m = _MEASUREMENTS.alias("m")
+    latest_id = (
+        select(m.c.id)
+        .where(m.c.patient_id == patients.c.id, in_force(m))
+        .order_by(m.c.taken_on.desc(), m.c.recorded_at.desc(), m.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    current = (
+        select(episodes.c.id)
+        .where(episodes.c.patient_id == patients.c.id)
+        .order_by(episodes.c.created_at.desc(), episodes.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def open_count(kind: str | None = None) -> Any:
+        query = select(func.count()).where(
+            alerts.c.patient_id == patients.c.id, alerts.c.status == "open"
+        )
+        if kind is not None:
+            query = query.where(alerts.c.kind == kind)
+        return query.scalar_subquery()
+
+    # The clinic's check stays (as in ``Store._visible``), but on SQLite as an expression no
+    # index answers: without statistics SQLite would otherwise start from the clinic's
+    # patients, who may be thousands, rather than from the user's access rows.
+    clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id
+
+    visible = (
+        select(
+            *(patients.c[name] for name in _PATIENT_FIELDS),
+            current.label("episode_id"),
+            open_count("critical").label("critical"),
+            open_count().label("open_alerts"),
+            latest_id.label("latest_id"),
+        )
+        .select_from(access.join(patients, patients.c.id == access.c.patient_id))
+        .where(access.c.user_id == bindparam("user"), clinic == bindparam("clinic"))
+        .cte("v")
+        .prefix_with("MATERIALIZED")
+    )
+    latest, baseline, first, day, correction = (
+        _MEASUREMENTS.alias("l"),
+        _MEASUREMENTS.alias("b"),
+        _MEASUREMENTS.alias("f"),
+        _MEASUREMENTS.alias("d"),
+        _MEASUREMENTS.alias("c"),
+    )
+    baseline_id = (
+        select(first.c.id)
+        .where(
+            first.c.episode_id == latest.c.episode_id,
+            first.c.instrument == latest.c.instrument,
+            in_force(first),
+        )
+        .order_by(first.c.taken_on, first.c.recorded_at, first.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    join = func.group_concat if dialect == "sqlite" else func.string_agg
+
+    def days_of(in_force_only: bool) -> Any:
+        query = select(join(cast(day.c.taken_on, String), literal_column("','"))).where(
+            day.c.episode_id == visible.c.episode_id
+        )
+        return (query.where(in_force(day)) if in_force_only else query).scalar_subquery()
+
+    # Corrections are rare: only an episode holding one (a seek in the small partial index
+    # ix_measurements_corrections) needs each of its days checked for being in force.
+    corrected = exists().where(
+        correction.c.episode_id == visible.c.episode_id, correction.c.supersedes.is_not(None)
+    )
+    days = case((corrected, days_of(True)), else_=days_of(False))
+    return select(
+        *(visible.c[name] for name in _PATIENT_FIELDS),
+        visible.c.episode_id,
+        visible.c.critical,
+        visible.c.open_alerts,
+        latest.c.id,
+        latest.c.episode_id,
+        latest.c.instrument,
+        latest.c.total,
+        latest.c.severity,
+        latest.c.taken_on,
+        latest.c.risk_positive,
+        baseline.c.id,
+        baseline.c.total,
+        baseline.c.taken_on,
+        days,
+    ).select_from(
+        visible.outerjoin(latest, latest.c.id == visible.c.latest_id).outerjoin(
+            baseline, baseline.c.id == baseline_id
+        )
+    )
+
+
+def _open_alert_counts_query(dialect: str) -> Any:
+    patients, access, alerts = _PATIENTS, PatientAccessRow.__table__, _ALERTS
+    clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id  # as above
+    return (
+        select(alerts.c.kind, func.count())
+        .select_from(
+            access.join(patients, patients.c.id == access.c.patient_id).join(
+                alerts, alerts.c.patient_id == patients.c.id
+            )
+        )
+        .where(
+            access.c.user_id == bindparam("user"),
+            clinic == bindparam("clinic"),
+            alerts.c.status == "open",
+        )
+        .group_by(alerts.c.kind)
+    )
+
+
+# One prepared statement per dialect: every clinician page runs them.
+_DIALECTS = ("sqlite", "postgresql")
+_CASELOAD = {name: Prepared(_caseload_query(name)) for name in _DIALECTS}
+_OPEN_ALERT_COUNTS = {name: Prepared(_open_alert_counts_query(name)) for name in _DIALECTS}
 
 # The chosen option, start and plan of an episode: run on every score recorded with follow-up.
 _EPISODE_PLAN = Prepared(
@@ -538,38 +686,70 @@ class Store:
         row = self.session.get(PatientRow, patient_id)
         return _patient(row) if row is not None and row.clinic_id == clinic_id else None
 
-    def caseload(self, user: User) -> list[tuple[Patient, Measurement | None, int]]:
-        """The user's patients, each with their latest measurement still in force and the
-        number of open critical alerts."""
-        patients = [
-            _patient(row)
-            for row in self.session.execute(
-                select(PatientRow).where(self._visible(user)).order_by(PatientRow.reference)
-            ).scalars()
-        ]
-        if not patients:
+    def caseload(self, user: User) -> list[CaseloadRow]:
+        """The user's patients (as ``_visible``), each with their latest measurement in force
+        and its baseline, their current episode and the days its measurements were taken,
+        and their open alerts: one prebuilt query, whatever the number of patients."""
+        if not user.is_clinician or not user.active:
             return []
-        ids = [p.id for p in patients]
-        latest: dict[str, Measurement] = {}
-        for row in self._in_force(MeasurementRow.patient_id.in_(ids)):
-            current = latest.get(row.patient_id)
-            if current is None or (row.taken_on, row.recorded_at) > (
-                current.taken_on,
-                current.recorded_at,
-            ):
-                latest[row.patient_id] = _measurement(row)
-        critical = dict(
-            self.session.execute(
-                select(AlertRow.patient_id, func.count())
-                .where(
-                    AlertRow.patient_id.in_(ids),
-                    AlertRow.kind == "critical",
-                    AlertRow.status == "open",
+        query = _CASELOAD[self.connection.dialect.name]
+        rows = query.rows(self.connection, {"clinic": user.clinic_id, "user": user.id})
+        found = []
+        for row in sorted(rows, key=lambda r: r[_REFERENCE]):  # by reference
+            patient = Patient(*row[: len(_PATIENT_FIELDS)])
+            (
+                episode_id,
+                critical,
+                open_alerts,
+                latest_id,
+                latest_episode,
+                instrument,
+                total,
+                severity,
+                taken_on,
+                risk_positive,
+                baseline_id,
+                baseline_total,
+                baseline_on,
+                days,
+            ) = row[len(_PATIENT_FIELDS) :]
+            latest = (
+                LatestScore(
+                    latest_id,
+                    latest_episode,
+                    instrument,
+                    total,
+                    severity,
+                    taken_on,
+                    bool(risk_positive),
+                    baseline_id,
+                    baseline_total,
+                    baseline_on,
                 )
-                .group_by(AlertRow.patient_id)
-            ).all()
+                if latest_id is not None
+                else None
+            )
+            found.append(
+                CaseloadRow(
+                    patient,
+                    latest,
+                    episode_id,
+                    days or "",
+                    int(critical),
+                    int(open_alerts),
+                )
+            )
+        return found
+
+    def plans(self, episode_ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """The stored plans of these episodes (an episode without a plan: None). Access is the
+        caller's to have checked: the ids come from ``caseload``."""
+        if not episode_ids:
+            return {}
+        rows = self.connection.execute(
+            select(_EPISODES.c.id, _EPISODES.c.plan).where(_EPISODES.c.id.in_(episode_ids))
         )
-        return [(p, latest.get(p.id), int(critical.get(p.id, 0))) for p in patients]
+        return {episode_id: plan for episode_id, plan in rows}
 
     # --- episodes and measurements ------------------------------------------------------
 
@@ -923,13 +1103,13 @@ class Store:
         return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
 
     def open_alert_counts(self, user: User) -> dict[str, int]:
-        """How many alerts of each kind are open among the patients ``user`` may see."""
-        rows = self.session.execute(
-            select(AlertRow.kind, func.count())
-            .join(PatientRow, PatientRow.id == AlertRow.patient_id)
-            .where(self._visible(user), AlertRow.status == "open")
-            .group_by(AlertRow.kind)
-        ).all()
+        """How many alerts of each kind are open among the patients ``user`` may see (as
+        ``_visible``), from the user's access rows: its cost grows with their patients, not
+        with the clinic's or the database's alerts (every clinician page runs it)."""
+        if not user.is_clinician or not user.active:
+            return {}
+        query = _OPEN_ALERT_COUNTS[self.connection.dialect.name]
+        rows = query.rows(self.connection, {"clinic": user.clinic_id, "user": user.id})
         return {kind: int(count) for kind, count in rows}
 
     def alert_for(self, user: User, alert_id: str) -> tuple[Alert, Patient] | None:

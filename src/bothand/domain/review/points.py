@@ -28,17 +28,23 @@ Decisions (DESIGN.md, "Track contract": ``review_points``):
   4. ``overdue``: today is after ``due_to`` and it is not done.
 - What the scores show at a point (its ``finding``) is not worked out here yet; it will come
   from the episode's progress.
+- **The next review point** (the caseload's column) is the earliest point, by ``due_from``
+  then plan order, that is not ``done``: an overdue one stays next until it is done.
+  ``windows`` parses a plan's windows once, so a caller showing many episodes can keep them
+  (a stored plan never changes) and ask ``next_review_point`` without parsing again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 ReviewStatus = Literal["upcoming", "due", "done", "overdue"]
 STATUSES: tuple[ReviewStatus, ...] = ("upcoming", "due", "done", "overdue")
+# A milestone's review window: (milestone id, kind, title, due from, due to).
+Window = tuple[str, str, str, dt.date, dt.date]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +67,45 @@ def review_points(
     """The review points of a plan (the stored contract plan: ``{"option", "milestones":
     [{"id", "kind", "title", "day_from", "date_from", "date_to", ...}]}``), for ``today`` in the
     patient's zone and the days the episode's measurements in force were taken."""
-    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
-        raise TypeError("today must be a calendar date in the patient's zone")
-    if not plan:
-        return ()
-    windows = [w for w in (_window(m) for m in plan.get("milestones") or ()) if w is not None]
-    if not windows:
+    _check_today(today)
+    found = windows(plan)
+    if not found:
         return ()
     days = sorted({d for d in taken_on if d <= today})
-    return tuple(_point(window, today, days) for window in windows)
+    return tuple(_point(window, today, days) for window in found)
 
 
-_Window = tuple[str, str, str, dt.date, dt.date]
+def next_review_point(
+    plan_windows: Sequence[Window], today: dt.date, taken_on: Iterable[dt.date]
+) -> ReviewPoint | None:
+    """The earliest review point not done (by ``due_from``, then plan order), from a plan's
+    ``windows``, or None when every point is done or there are none. Its status is as in
+    ``review_points``: ``upcoming``, ``due`` or ``overdue``."""
+    _check_today(today)
+    if not plan_windows:
+        return None
+    days = sorted({d for d in taken_on if d <= today})
+    for window in sorted(plan_windows, key=lambda w: w[3]):  # stable: plan order within a day
+        point = _point(window, today, days)
+        if point.status != "done":
+            return point
+    return None
 
 
-def _window(milestone: Any) -> _Window | None:
+def _check_today(today: dt.date) -> None:
+    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
+        raise TypeError("today must be a calendar date in the patient's zone")
+
+
+def windows(plan: Mapping[str, Any] | None) -> tuple[Window, ...]:
+    """The review windows of a stored plan, in its order: milestones without both dates have
+    none, and neither has no plan."""
+    if not plan:
+        return ()
+    return tuple(w for w in (_window(m) for m in plan.get("milestones") or ()) if w is not None)
+
+
+def _window(milestone: Any) -> Window | None:
     if not isinstance(milestone, Mapping):
         return None
     begins, ends = _date(milestone.get("date_from")), _date(milestone.get("date_to"))
@@ -103,7 +133,7 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def _point(window: _Window, today: dt.date, days: list[dt.date]) -> ReviewPoint:
+def _point(window: Window, today: dt.date, days: list[dt.date]) -> ReviewPoint:
     milestone, kind, title, begins, ends = window
     inside = next((d for d in days if begins <= d <= ends), None)
     status: ReviewStatus

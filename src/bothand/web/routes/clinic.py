@@ -15,7 +15,7 @@ exactly like one that does not exist (the services raise ``NotFoundError``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,10 +30,26 @@ from starlette.exceptions import HTTPException
 from bothand.catalog import Catalog
 from bothand.domain.assess.instruments import Instrument
 from bothand.domain.errors import InputError, NotFoundError
-from bothand.domain.record import ALERT_STATUSES, Alert, Episode, Link, Measurement, Patient
+from bothand.domain.record import (
+    ALERT_STATUSES,
+    Alert,
+    Episode,
+    LatestScore,
+    Link,
+    Measurement,
+    Patient,
+)
 from bothand.domain.review import ReviewPoint
 from bothand.domain.vocab import CONDITIONS
 from bothand.services.accounts import SessionInfo, SignInError
+from bothand.services.caseload import (
+    DIRECTIONS,
+    FIRST_DIRECTION,
+    SORT_KEYS,
+    Direction,
+    SortKey,
+    sort_caseload,
+)
 from bothand.services.intake import questionnaire_for
 from bothand.services.record import Record, patient_today
 from bothand.settings import Settings
@@ -299,6 +315,31 @@ def _short(catalog: Catalog, instrument_id: str) -> str:
     return instrument.short_name if instrument else instrument_id
 
 
+CASELOAD_SHOWN = 100  # rows on one page: about 0.6 KB each, so the page stays under 100 KB
+CASELOAD_COLUMNS: tuple[SortKey, ...] = ("name", "alerts", "score", "trend", "review")
+_TREND_SHAPE = {"better": "▼", "worse": "▲", "no_change": "▬", "no_threshold": "·", "first": "·"}
+
+
+def _caseload_order(query: Mapping[str, str]) -> tuple[SortKey, Direction, int, bool]:
+    """The caseload's sort key, direction and page from the query, and whether any of them
+    was not one the page knows (then the usual order, first page, and a message)."""
+    raw_key, raw_dir, raw_page = query.get("sort"), query.get("dir"), query.get("page")
+    key = next((k for k in SORT_KEYS if k == raw_key), None)
+    bad = raw_key is not None and key is None
+    key = key or "name"
+    direction = next((d for d in DIRECTIONS if d == raw_dir), None)
+    bad = bad or (raw_dir is not None and direction is None)
+    page = int_in(raw_page, range(1, 1000)) if raw_page is not None else 1
+    bad = bad or page is None
+    if bad:
+        return "name", "asc", 1, True
+    return key, direction or FIRST_DIRECTION[key], page or 1, False
+
+
+def _signed(change: int) -> str:
+    return f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+
+
 @router.get("/clinic", response_class=HTMLResponse)
 def caseload(
     request: Request,
@@ -307,20 +348,64 @@ def caseload(
     catalog: CatalogDep,
     templates: TemplatesDep,
 ) -> Response:
+    """The caseload: open critical alerts first, then other open alerts, then the order the
+    clinician chose (``?sort=name|score|trend|review|alerts&dir=asc|desc``, by column header
+    links, no JavaScript). A value the page does not know is a 400 with a message, and the
+    list in the usual order."""
     if not info.user.is_clinician:
         return _page(request, templates, "clinic/caseload.html", info, rows=None)
-    rows = sorted(record.caseload(info.actor), key=lambda row: (row[2] == 0, row[0].reference))
+    key, direction, page, bad = _caseload_order(request.query_params)
+    ordered = sort_caseload(record.caseload(info.actor), key, direction)
+    pages = max(1, -(-len(ordered) // CASELOAD_SHOWN))
+    page = min(page, pages)
+    words = catalog.labels.text
     shown = [
         {
-            "patient": patient,
-            "latest": latest,
-            "short": _short(catalog, latest.instrument) if latest else "",
-            "band": _band(catalog, latest) if latest else "",
-            "critical": critical,
+            "patient": entry.patient,
+            "latest": entry.latest,
+            "short": _short(catalog, entry.latest.instrument) if entry.latest else "",
+            "band": _latest_band(catalog, entry.latest) if entry.latest else "",
+            "trend": entry.trend,
+            "change": _signed(entry.trend.change) if entry.trend else "",
+            "trend_word": words[f"clinic.caseload.trend.{entry.trend.word}"] if entry.trend else "",
+            "trend_shape": _TREND_SHAPE[entry.trend.word] if entry.trend else "",
+            "review": entry.next_review,
+            "critical": entry.open_critical,
+            "other_alerts": entry.open_alerts - entry.open_critical,
         }
-        for patient, latest, critical in rows
+        for entry in ordered[(page - 1) * CASELOAD_SHOWN : page * CASELOAD_SHOWN]
     ]
-    return _page(request, templates, "clinic/caseload.html", info, rows=shown)
+    columns = [
+        {
+            "key": column,
+            "sorted": column == key,
+            "dir": ("desc" if direction == "asc" else "asc")
+            if column == key
+            else FIRST_DIRECTION[column],
+        }
+        for column in CASELOAD_COLUMNS
+    ]
+    return _page(
+        request,
+        templates,
+        "clinic/caseload.html",
+        info,
+        400 if bad else 200,
+        rows=shown,
+        columns=columns,
+        sort=key,
+        dir=direction,
+        page=page,
+        pages=pages,
+        total=len(ordered),
+        bad_order=bad,
+    )
+
+
+def _latest_band(catalog: Catalog, latest: LatestScore) -> str:
+    instrument = _instrument(catalog, latest.instrument)
+    band = instrument.band_for(latest.total) if instrument else None
+    return band.label if band else (latest.severity or "")
 
 
 def _locales(catalog: Catalog) -> list[tuple[str, str]]:

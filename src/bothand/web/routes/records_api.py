@@ -195,7 +195,11 @@ async def create_patient(request: Request, actor: ApiActorDep, record: RecordDep
 def caseload(actor: ApiActorDep, record: RecordDep) -> Response:
     """The caller's caseload: their patients by reference, each with the latest measurement
     and the number of open critical alerts."""
-    return _json(Caseload, dump_caseload(record.caseload(actor)))
+    rows = record.caseload(actor)
+    return _json(
+        Caseload,
+        dump_caseload([(r.patient, r.latest, r.open_critical, r.open_alerts) for r in rows]),
+    )
 
 
 @router.post(
