@@ -19,6 +19,7 @@ from bothand.domain.assess.instruments import Instrument
 from bothand.domain.decide.rules import RuleBook
 from bothand.domain.errors import ContentError
 from bothand.domain.intake import Intake
+from bothand.domain.knowledge.alerts import AlertRules
 from bothand.domain.knowledge.base import (
     Meta,
     iter_patient_texts,
@@ -53,6 +54,7 @@ class Catalog:
     instruments: dict[str, Instrument]
     labels: Labels
     outcomes: Outcomes
+    alerts: AlertRules
     redecide: Redecide
     unavailable: dict[str, str] = field(default_factory=dict)  # instrument id -> reason
     metas: dict[str, Meta] = field(default_factory=dict)  # file name -> provenance
@@ -82,6 +84,7 @@ class Catalog:
         yield "intake", self.intake
         yield "labels", self.labels
         yield "outcomes", self.outcomes
+        yield "alerts", self.alerts
         yield "redecide", self.redecide
         for instrument_id in sorted(self.instruments):
             yield f"instruments.{instrument_id}", self.instruments[instrument_id]
@@ -165,6 +168,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
     timeline = _load(Timeline, root / "timeline.yaml")
     intake = _load(Intake, root / "intake.yaml")
     outcomes = _load(Outcomes, root / "outcomes.yaml")
+    alerts = _load(AlertRules, root / "alerts.yaml")
     redecide = _load(Redecide, root / "redecide.yaml")
     labels, label_metas = _load_labels(root)
     instruments, unavailable = load_instruments(root / "instruments", wording_dir)
@@ -177,6 +181,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
             "timeline.yaml": timeline.meta,
             "intake.yaml": intake.meta,
             "outcomes.yaml": outcomes.meta,
+            "alerts.yaml": alerts.meta,
             "redecide.yaml": redecide.meta,
             **label_metas,
         }
@@ -192,6 +197,7 @@ def load_catalog(content_dir: Path | None = None, wording_dir: Path | None = Non
         instruments=instruments,
         labels=labels,
         outcomes=outcomes,
+        alerts=alerts,
         redecide=redecide,
         unavailable=unavailable,
         metas=metas,
@@ -267,6 +273,7 @@ def check(catalog: Catalog) -> None:
     _check_explainers(catalog)
     _check_intake(catalog)
     _check_outcomes(catalog)
+    _check_alerts(catalog)
     _check_redecide(catalog)
     catalog.rules.check(
         reason_ids={reason.id for reason in catalog.rules.reasons},
@@ -369,6 +376,33 @@ def _check_outcomes(catalog: Catalog) -> None:
                     f"outcomes.yaml: profiles.{profile.id}",
                     f"instrument '{entry.instrument}' is not in instruments/",
                 )
+
+
+def _check_alerts(catalog: Catalog) -> None:
+    """Every milestone kind the alert rules name is one the timeline uses; every finding kind
+    counted as too little has a reason; every reason has words in locales/en/."""
+    where = "alerts.yaml"
+    kinds = {milestone.kind for milestone in catalog.timeline.milestones}
+    rules = catalog.alerts
+    named = [("overdue.milestone_kinds", kind) for kind in rules.overdue.milestone_kinds] + [
+        ("review_due.talks", talk.milestone_kind) for talk in rules.review_due.talks
+    ]
+    for path, kind in named:
+        if kind not in kinds:
+            raise ContentError(
+                f"{where}: {path}", f"'{kind}' is not the kind of any milestone in timeline.yaml"
+            )
+    for finding in catalog.outcomes.findings.too_little:
+        if finding not in rules.review_due.too_little:
+            raise ContentError(
+                f"{where}: review_due.too_little",
+                f"give a reason for '{finding}' (outcomes.yaml counts it as too little)",
+            )
+    for reason in rules.reasons:
+        if f"clinic.alerts.reason.{reason}" not in catalog.labels.text:
+            raise ContentError(
+                where, f"reason '{reason}' has no words (clinic.alerts.reason.{reason})"
+            )
 
 
 REDECIDE_PLACEHOLDERS = frozenset({"weeks", "condition"})

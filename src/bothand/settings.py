@@ -32,6 +32,9 @@ class Settings(BaseModel):
     data_dir: Path = Path("bothand-data")  # where the default SQLite database lives
     database_url: str | None = None  # postgresql+psycopg://...; None: SQLite in data_dir
     public_url: str | None = None  # e.g. https://bothand.clinic.org: links sent to people
+    # How often ``bothand serve`` raises the time-based alerts (overdue, review due); 0: never
+    # (run ``bothand alerts sweep`` from cron instead).
+    sweep_minutes: int = Field(default=15, ge=0, le=24 * 60)
 
     @field_validator("time_zone")
     @classmethod
@@ -59,7 +62,8 @@ class Settings(BaseModel):
         not for several workers), ``BOTHAND_CONTENT_DIR``, ``BOTHAND_LICENSED_WORDING``,
         ``BOTHAND_SECURE_COOKIES``, ``BOTHAND_MAX_BODY_BYTES``, ``BOTHAND_TIME_ZONE``,
         ``BOTHAND_PDF_WORKERS``, ``BOTHAND_DATA_DIR``, ``BOTHAND_DATABASE_URL``,
-        ``BOTHAND_PUBLIC_URL``. A bad value is an InputError naming the variable."""
+        ``BOTHAND_PUBLIC_URL``, ``BOTHAND_SWEEP_MINUTES``. A bad value is an InputError naming
+        the variable."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {
             "secret_key": env.get("BOTHAND_SECRET_KEY") or secrets.token_urlsafe(48),
@@ -74,6 +78,7 @@ class Settings(BaseModel):
             "data_dir": "BOTHAND_DATA_DIR",
             "database_url": "BOTHAND_DATABASE_URL",
             "public_url": "BOTHAND_PUBLIC_URL",
+            "sweep_minutes": "BOTHAND_SWEEP_MINUTES",
         }
         values.update({field: env[name] for field, name in names.items() if env.get(name)})
         try:

@@ -1,7 +1,8 @@
 """Alerts in a real Chromium, at a phone's width and a laptop's: a clinician signs in after a
 positive risk answer and finds the critical alert first on the page, above the navigation;
 follows it to the inbox, acknowledges it (the banner is gone), then resolves it with a note
-from the patient's page. Zero axe violations (WCAG 2.2 A/AA) at every step."""
+from the patient's page; a later score far above the first raises a deterioration alert,
+listed in words without the red banner. Zero axe violations (WCAG 2.2 A/AA) at every step."""
 
 from __future__ import annotations
 
@@ -101,6 +102,26 @@ def test_the_critical_alert_comes_first_until_acknowledged(
         "Safety plan agreed by phone"
     )
     check(page)
+
+    # A later PHQ-9 far above the first (1, then 16): a deterioration alert, counted in the
+    # navigation and listed in the inbox in words, with no red banner.
+    page.goto("/clinic")
+    page.get_by_role("link", name=reference).first.click()
+    page.get_by_role("link", name=label("clinic.measure.enter")).first.click()
+    page.locator("#i-phq9").check()
+    page.get_by_role("button", name=label("clinic.measure.next")).click()
+    for number in range(1, 9):
+        page.locator(f"#phq9-item{number}-2").check()
+    page.locator("#phq9-item9-0").check()
+    page.get_by_role("button", name=label("clinic.measure.save")).click()
+    page.goto("/clinic/alerts")
+    expect(page.locator(".critical-banner")).to_have_count(0)
+    card = page.locator("article.alert-card", has_text=reference)
+    expect(card).to_contain_text(label("clinic.alerts.kind.deterioration"))
+    expect(card).to_contain_text(label("clinic.alerts.reason.reliable_deterioration"))
+    expect(card).to_contain_text(label("clinic.alerts.about"))
+    check(page)
+    screenshot(page, "clinic-alerts-deterioration")
 
     page.get_by_role("button", name=label("clinic.nav.sign_out")).click()
     assert seen.foreign == []

@@ -165,6 +165,7 @@ def test_every_file_has_a_version_and_a_review_date(catalog: Catalog) -> None:
         "intake.yaml",
         "labels.yaml",
         "outcomes.yaml",
+        "alerts.yaml",
         "redecide.yaml",
         *(f"explainers/{kind}.yaml" for kind in ("conditions", "treatments", "options")),
         *(f"explainers/{kind}.yaml" for kind in ("ideas", "terms")),

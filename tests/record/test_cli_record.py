@@ -3,14 +3,18 @@ exit 0 done, 2 bad input naming the field, 1 for a broken audit chain."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bothand.catalog import Catalog
 from bothand.cli import main
 from bothand.storage import Database
+from tests.conftest import MovingClock
+from tests.record.helpers import case, make_clinic
 
 
 @pytest.fixture
@@ -116,3 +120,42 @@ def test_serve_refuses_a_database_newer_than_the_code(
         connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
     code, _, err = run(["serve", "--port", "1"], capsys)
     assert code == 2 and "newer than this version of Bothand" in err
+
+
+def test_alerts_sweep_raises_the_time_based_alerts_once(
+    env: Database,
+    capsys: pytest.CaptureFixture[str],
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An episode started 60 days ago with only its baseline score: its latest missed
+    questionnaire is overdue (one alert, not one per missed point), raised once."""
+    sixty_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=60)
+    clock = MovingClock(sixty_days_ago)
+    clinic = make_clinic(catalog, env, clock)
+    patient = clinic.record.add_patient(clinic.me, "MRN-1", "UTC")
+    clinic.record.create_episode(clinic.me, patient.id, case(), "medication", sixty_days_ago.date())
+    assert run(["alerts", "sweep"], capsys) == (0, "The sweep raised 1 alert.\n", "")
+    assert run(["alerts", "sweep"], capsys) == (0, "The sweep raised 0 alerts.\n", "")
+    [(alert, _)] = clinic.record.alerts(clinic.me, "open")
+    assert alert.kind == "overdue" and alert.reason == "review_point_missed"
+    monkeypatch.setenv("BOTHAND_SWEEP_MINUTES", "often")
+    code, out, err = run(["alerts", "sweep"], capsys)
+    assert code == 2 and out == "" and err.startswith("bothand: BOTHAND_SWEEP_MINUTES:")
+
+
+def test_serve_sweeps_in_the_background_unless_set_to_0(env: Database, catalog: Catalog) -> None:
+    import time
+
+    from bothand.cli.commands import _sweeper
+    from bothand.settings import Settings
+
+    settings = Settings(secret_key="s" * 40, database_url=env.url, sweep_minutes=0)
+    assert _sweeper(settings, catalog) is None
+    sweeper = _sweeper(settings.model_copy(update={"sweep_minutes": 60}), catalog)
+    assert sweeper is not None
+    deadline = time.monotonic() + 10
+    while sweeper.runs < 1 and time.monotonic() < deadline:  # it sweeps at once
+        time.sleep(0.02)
+    sweeper.stop()
+    assert sweeper.runs == 1

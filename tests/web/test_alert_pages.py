@@ -5,13 +5,15 @@ the note; another clinic's alert is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
 from bothand.catalog import Catalog
 from bothand.storage import Database
 from tests.conftest import MovingClock
-from tests.record.helpers import PHQ9_RISK, make_clinic
+from tests.record.helpers import PHQ9_RISK, case, make_clinic
 from tests.web.test_clinic_pages import MAX_PAGE_BYTES, World, _app, _patient_with_episode
 
 PAGES = ("/clinic", "/clinic/alerts", "/clinic/patients/new", "/clinic/account/totp")
@@ -167,3 +169,72 @@ def test_a_long_inbox_shows_the_first_fifty_and_says_so(world: World, catalog: C
     assert page.text.count('class="card alert-card') == 50
     assert f"{catalog.labels['clinic.alerts.more_after']} 3" in page.text
     assert "53 " + catalog.labels["clinic.alerts.banner_many"] in page.text
+
+
+def test_follow_up_alerts_in_words_below_critical_ones(
+    world: World, catalog: Catalog, clock: MovingClock
+) -> None:
+    """A deterioration alert is counted in the navigation but not in the red banner; the
+    inbox gives its reason in words and what it is about, below any critical alert."""
+    north = world.north
+    patient = north.record.add_patient(north.me, "MRN-WORSE", "Europe/London")
+    episode = north.record.create_episode(
+        north.me, patient.id, case([1, 1, 1, 1, 1, 1, 1, 1, 0]), "medication", clock.today()
+    )
+    clock.advance(minutes=1)  # recorded after the baseline, on the same day
+    north.record.record(north.me, episode.id, "phq9", [3, 3, 2, 2, 2, 2, 2, 0, 0], clock.today())
+    world.signed_in(north.clinician.email)
+    page = world.client.get("/clinic/alerts").text
+    assert "critical-banner" not in page
+    assert f"{catalog.labels['clinic.nav.alerts']} (1)" in page
+    assert catalog.labels["clinic.alerts.reason.reliable_deterioration"] in page
+    assert catalog.labels["clinic.alerts.kind.deterioration"] in page
+    assert f"<dt>{catalog.labels['clinic.alerts.about']}</dt><dd>PHQ-9</dd>" in page
+    _patient_with_episode(north, "MRN-RISK", PHQ9_RISK)
+    page = world.client.get("/clinic/alerts").text
+    assert "critical-banner" in page
+    assert page.index("MRN-RISK") < page.index("MRN-WORSE")
+    patient_page = world.client.get(f"/clinic/patients/{patient.id}").text
+    assert catalog.labels["clinic.alerts.reason.reliable_deterioration"] in patient_page
+    # Time-based alerts come from the sweep: the latest missed questionnaire, by its title.
+    clock.advance(days=40)
+    raised = north.record.sweep()
+    assert [a.reason for a in raised] == ["review_point_missed"]
+    world.signed_in(north.clinician.email)  # the session ended while the days went by
+    page = world.client.get("/clinic/alerts").text
+    assert catalog.labels["clinic.alerts.reason.review_point_missed"] in page
+    title = catalog.timeline.short_titles[raised[0].subject or ""]
+    assert f"<dt>{catalog.labels['clinic.alerts.about']}</dt><dd>{title}</dd>" in page
+    assert len(page.encode()) < MAX_PAGE_BYTES
+
+
+def test_a_due_taper_talk_shows_the_plans_words_on_the_patient_page(
+    world: World, catalog: Catalog, clock: MovingClock
+) -> None:
+    """Six months into remission, once the plan's window has come, the sweep raises the
+    continue / taper / stop talk and the patient page shows the plan's words for it: lower
+    slowly, with the prescriber, and keep the skills from therapy."""
+    north = world.north
+    begun = clock.today()
+    patient = north.record.add_patient(north.me, "MRN-WELL", "Europe/London")
+    episode = north.record.create_episode(
+        north.me, patient.id, case([2, 2, 2, 2, 2, 2, 2, 0, 0]), "medication", begun
+    )
+    for day in (30, 60, 200):
+        clock.advance(days=day - (clock.today() - begun).days)
+        north.record.record(
+            north.me, episode.id, "phq9", [1, 1, 0, 0, 0, 0, 0, 0, 0], clock.today()
+        )
+    [talk] = [m for m in episode.plan["milestones"] if m["kind"] == "continue_taper_stop"]  # type: ignore[index]
+    words = talk["text"]
+    assert "bit by bit" in words and "Skills from therapy" in words
+    world.signed_in(north.clinician.email)
+    assert words not in world.client.get(f"/clinic/patients/{patient.id}").text
+    clock.advance(days=(dt.date.fromisoformat(talk["date_from"]) - clock.today()).days)
+    assert [a.subject for a in north.record.sweep() if a.kind == "review_due"] == [
+        "milestone.continue_taper_stop/talk"
+    ]
+    world.signed_in(north.clinician.email)
+    page = world.client.get(f"/clinic/patients/{patient.id}").text
+    assert words in page
+    assert catalog.labels["clinic.alerts.reason.talk_continue_taper_stop"] in page

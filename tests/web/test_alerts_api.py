@@ -99,3 +99,43 @@ def test_each_call_is_audited_without_the_note(api: Api) -> None:
     ]
     assert all(e["actor"].startswith("token:") for e in events)
     assert "Private" not in repr(audit_events(api.database))
+
+
+def test_follow_up_alerts_through_the_api(api: Api) -> None:
+    """A score that rises reliably answers with a deterioration alert (kind, reason,
+    subject); the inbox lists every kind, critical first; the episode shows them too."""
+    patient = api.patient()
+    episode = api.episode(patient)  # baseline PHQ-9 of 10 on 2026-12-01
+    worse = [3, 3, 2, 2, 2, 2, 2, 2, 0]  # 18: 8 points up, item 9 answered 0
+    api.clock.advance(minutes=1)  # recorded after the baseline, on the same day
+    found = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": worse, "taken_on": "2026-12-01"},
+    )
+    assert found.status_code == 201, found.text
+    [alert] = found.json()["alerts"]
+    assert (alert["kind"], alert["reason"], alert["subject"]) == (
+        "deterioration",
+        "reliable_deterioration",
+        "phq9/1",
+    )
+    assert found.json()["progress"][0]["reliable_deterioration"] is True
+    again = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": worse, "taken_on": "2026-12-01"},
+    )
+    assert again.json()["alerts"] == []  # one open already
+    api.clock.advance(minutes=1)
+    risk = api.post(
+        f"/api/episodes/{episode}/measurements",
+        {"instrument": "phq9", "answers": PHQ9_RISK, "taken_on": "2026-12-01"},
+    )
+    assert [a["kind"] for a in risk.json()["alerts"]] == ["critical"]
+    assert risk.json()["alerts"][0]["subject"] is None
+    inbox = api.get("/api/alerts?status=open").json()["alerts"]
+    assert [(a["kind"], a["subject"]) for a in inbox] == [
+        ("critical", None),
+        ("deterioration", "phq9/1"),
+    ]  # critical first although raised later
+    record = api.get(f"/api/episodes/{episode}").json()
+    assert {a["subject"] for a in record["alerts"]} == {None, "phq9/1"}

@@ -51,8 +51,16 @@ def ward(world: World) -> World:  # noqa: F811
     world.clock.advance(days=30)
     for reference, (_, later) in PEOPLE.items():
         if later is not None:
+            # Without follow-up, so the record raises no alert of its own (B's rise of 8
+            # would raise a deterioration alert): only G's, added above, and F's critical one
+            # are open, and the orders below stay the caseload's alone.
             record.record(
-                north.me, episodes[reference][1].id, "phq9", phq9(later), world.clock.today()
+                north.me,
+                episodes[reference][1].id,
+                "phq9",
+                phq9(later),
+                world.clock.today(),
+                follow_up=False,
             )
     world.signed_in(north.clinician.email)
     return world

@@ -28,6 +28,8 @@ from bothand.domain.errors import BothandError, ContentError, InputError
 from bothand.domain.vocab import OPTION_IDS
 from bothand.reports.ics import plan_to_ics
 from bothand.services.accounts import Accounts
+from bothand.services.alerts import Sweeper
+from bothand.services.record import Record
 from bothand.settings import Settings
 
 
@@ -187,18 +189,33 @@ def _serve(args: argparse.Namespace, catalog: Catalog) -> int:
             f"first admin (it works for 24 hours):\n  {base.rstrip('/')}/setup/{link.token}",
             flush=True,
         )
-    uvicorn.run(
-        "bothand.web.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        server_header=False,
-        access_log=False,  # access logs would hold paths; nothing about a person is logged
-    )
+    sweeper = _sweeper(settings, catalog)
+    try:
+        uvicorn.run(
+            "bothand.web.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=args.proxy_headers,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            server_header=False,
+            access_log=False,  # access logs would hold paths; nothing about a person is logged
+        )
+    finally:
+        if sweeper is not None:
+            sweeper.stop()
     return 0
+
+
+def _sweeper(settings: Settings, catalog: Catalog) -> Sweeper | None:
+    """The alert sweep, every ``settings.sweep_minutes`` in this process (one for all workers),
+    on its own connection; None when set to 0."""
+    if not settings.sweep_minutes:
+        return None
+    database = record.open_database(settings)
+    sweep = Record(catalog, database, SystemClock(settings.zone)).sweep
+    return Sweeper(lambda: len(sweep()), settings.sweep_minutes, database.dispose).start()
 
 
 def _start(args: argparse.Namespace, catalog: Catalog) -> int:

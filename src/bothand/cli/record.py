@@ -6,6 +6,7 @@
     bothand user add EMAIL --clinic ID --role clinician|admin [--password-stdin]
     bothand token create EMAIL [--name NAME] prints an API token once
     bothand audit verify                     0 if the hash chain holds; 1 and the first bad row
+    bothand alerts sweep                     raise the time-based alerts now; prints how many
     bothand demo [--patients N] [--seed S] [--password-stdin]
                                              a synthetic clinic to look around in
 
@@ -73,6 +74,13 @@ def add_commands(commands: Any) -> None:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser("verify", help="check the hash chain")
     verify.set_defaults(handler=_audit_verify)
+
+    alerts = commands.add_parser("alerts", help="alerts: sweep")
+    alerts_commands = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    sweep = alerts_commands.add_parser(
+        "sweep", help="raise the time-based alerts (overdue, review due) now; for cron"
+    )
+    sweep.set_defaults(handler=_alerts_sweep)
 
     make_demo = commands.add_parser(
         "demo", help="a synthetic clinic to look around in (made-up patients and scores)"
@@ -202,3 +210,11 @@ def _audit_verify(args: argparse.Namespace, catalog: Catalog) -> int:
     seq, why = broken
     print(f"The audit trail is broken at event {seq}: {why}.")
     return 1
+
+
+def _alerts_sweep(args: argparse.Namespace, catalog: Catalog) -> int:
+    with open_database() as database:
+        raised = Record(catalog, database, _clock()).sweep()
+    count = len(raised)
+    print(f"The sweep raised {count} {'alert' if count == 1 else 'alerts'}.")
+    return 0

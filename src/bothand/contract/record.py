@@ -93,15 +93,20 @@ class MeasurementRecord(TypedDict):
 
 
 class AlertRecord(TypedDict):
-    """``kind``: ``critical``, ``deterioration``, ``review_due`` or ``overdue``; ``status``:
-    ``open``, then ``acknowledged`` (by a user id, at a moment), then ``resolved`` (likewise,
-    with a note). The state fields appear once set."""
+    """``kind``: ``critical``, ``deterioration``, ``review_due`` or ``overdue``; ``reason``: a
+    code with words in the locale (``clinic.alerts.reason.<code>``); ``subject``: what it is
+    about beyond its kind, or null (``<instrument>/<n>`` for the n-th deterioration of an
+    instrument, a milestone id, ``<milestone id>/talk`` for a talk that is due,
+    ``link/<id>`` for a check-in link); ``status``: ``open``, then ``acknowledged`` (by a user
+    id, at a moment), then ``resolved`` (likewise, with a note). The state fields appear once
+    set."""
 
     id: str
     kind: str
     status: str
     raised_at: str
     reason: str
+    subject: str | None
     measurement: str | None
     acknowledged_by: NotRequired[str]
     acknowledged_at: NotRequired[str]
@@ -368,6 +373,7 @@ def dump_alert(alert: Alert) -> AlertRecord:
         "status": alert.status,
         "raised_at": moment(alert.raised_at),
         "reason": alert.reason,
+        "subject": alert.subject,
         "measurement": alert.measurement_id,
     }
     if alert.acknowledged_by is not None and alert.acknowledged_at is not None:

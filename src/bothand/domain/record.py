@@ -87,12 +87,15 @@ class Measurement:
 
 
 ALERT_STATUSES = ("open", "acknowledged", "resolved")  # in this order, never back
+# The kinds, in the order the pages and the API list them: critical first.
+ALERT_KINDS = ("critical", "deterioration", "review_due", "overdue")
 
 
 @dataclass(frozen=True)
 class Alert:
-    """Raised by the record (``critical``: a positive risk answer); open, then acknowledged by
-    a named clinician, then resolved with a note. Never deleted."""
+    """Raised by the record (``critical``: a positive risk answer; ``deterioration``,
+    ``review_due``, ``overdue``: the follow-up, ``domain.review.alerts``); open, then
+    acknowledged by a named clinician, then resolved with a note. Never deleted."""
 
     id: str
     patient_id: str

@@ -50,6 +50,7 @@ from bothand.domain.review import ReviewPoint, review_points
 from bothand.domain.review.finding import Finding, find, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
+from bothand.services import alerts as follow_up_alerts
 from bothand.services.assess import score_form
 from bothand.services.caseload import CaseloadEntry, CaseloadMemo
 from bothand.services.caseload import entries as caseload_entries
@@ -507,13 +508,43 @@ class Record:
         if not follow_up:
             return Recorded(measurement, score, result.safety, alerts)
         series = store.series_of(episode_id)
+        progress = series_progress(self.catalog, series)
+        alerts += self._follow_up_alerts(store, actor, patient, measurement, progress, series)
         return Recorded(
             measurement,
             score,
             result.safety,
             alerts,
-            series_progress(self.catalog, series),
+            progress,
             self._redecide_episode(store, actor, patient, episode_id, series),
+        )
+
+    def _follow_up_alerts(
+        self,
+        store: Store,
+        actor: Actor,
+        patient: Patient,
+        measurement: Measurement,
+        progress: list[Progress],
+        series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
+    ) -> list[Alert]:
+        """Deterioration of the instrument just measured, and review points it completed with
+        too little change (``services.alerts``), from the scores in force (``series``) and
+        the episode's plan, without reading the rest of the episode."""
+        plan, start, concerns = store.plan_of(measurement.episode_id)
+        today = patient_today(patient, self._now())
+        points = review_points(plan, today, (row[1] for row in series))
+        found = series_findings(self.catalog, series, points, concerns, start)
+        return follow_up_alerts.on_record(
+            self.catalog,
+            store,
+            actor,
+            patient,
+            measurement.episode_id,
+            measurement.id,
+            measurement.instrument,
+            progress,
+            found,
         )
 
     # --- re-decisions -------------------------------------------------------------------
@@ -654,6 +685,40 @@ class Record:
             store.audit(actor, action, "alert", alert.id, patient.id)
             return moved
 
+    def sweep(self) -> list[Alert]:
+        """Raise the time-based alerts of every followed episode (each patient's newest with a
+        plan) as of the clock's moment: talks that have become due, review points and check-in
+        links overdue, and any too-little finding not raised yet. Raising is idempotent (one
+        alert per episode, kind and subject), so a sweep run twice raises nothing new. Each
+        alert raised is audited as ``alert.create`` by the system."""
+        with self._work() as store:
+            followed = store.followed_episodes()
+        raised: list[Alert] = []
+        batch = follow_up_alerts.SWEEP_BATCH
+        for first in range(0, len(followed), batch):
+            with self._work() as store:
+                for episode_id, patient_id in followed[first : first + batch]:
+                    patient = store.patient(patient_id)
+                    if patient is None:  # pragma: no cover - never deleted
+                        continue
+                    # As when a score is recorded: the scores and the plan, not the episode.
+                    series = store.series_of(episode_id)
+                    plan, start, concerns = store.plan_of(episode_id)
+                    today = patient_today(patient, store.now)
+                    points = review_points(plan, today, (row[1] for row in series))
+                    raised += follow_up_alerts.sweep_episode(
+                        self.catalog,
+                        store,
+                        episode_id,
+                        patient,
+                        today,
+                        series,
+                        series_progress(self.catalog, series),
+                        points,
+                        series_findings(self.catalog, series, points, concerns, start),
+                    )
+        return raised
+
     # --- check-ins ----------------------------------------------------------------------
 
     def instruments_due(self, episode: Episode) -> list[str]:
@@ -739,6 +804,7 @@ class Record:
                     responses[instrument],
                     today,
                     "check_in",
+                    follow_up=True,
                 )
                 for instrument in link.instruments
             ]
@@ -801,8 +867,13 @@ def progress_of(
 
 def concern_instruments(episode: Episode) -> list[str]:
     """The questionnaires of the episode's decision, in the order of its concerns, once each."""
+    return instruments_of(episode.decision.get("case", {}).get("concerns", []))
+
+
+def instruments_of(concerns: Any) -> list[str]:
+    """The questionnaires of a decision's ``concerns`` (as stored), in order, once each."""
     found: list[str] = []
-    for concern in episode.decision.get("case", {}).get("concerns", []):
+    for concern in concerns if isinstance(concerns, list) else ():
         instrument = concern.get("instrument") if isinstance(concern, Mapping) else None
         if isinstance(instrument, str) and instrument not in found:
             found.append(instrument)
@@ -822,6 +893,20 @@ def findings_of(
     for m in in_force:
         series.setdefault(m.instrument, []).append((m.taken_on, m.total))
     return findings(points, series, concern_instruments(episode), catalog.outcomes, episode.start)
+
+
+def series_findings(
+    catalog: Catalog,
+    series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
+    points: Sequence[ReviewPoint],
+    concerns: Any,
+    start: dt.date | None,
+) -> dict[str, Finding]:
+    """``findings_of`` from ``Store.series_of``'s rows and the decision's ``concerns``."""
+    by_instrument: dict[str, list[tuple[dt.date, int]]] = {}
+    for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
+        by_instrument.setdefault(instrument, []).append((taken_on, total))
+    return findings(points, by_instrument, instruments_of(concerns), catalog.outcomes, start)
 
 
 def _latest_answers(episode: Episode, finding: Finding) -> tuple[int | None, ...] | None:

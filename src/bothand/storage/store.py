@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bothand.domain.errors import InputError
 from bothand.domain.record import (
+    ALERT_KINDS,
     Actor,
     Alert,
     ApiToken,
@@ -84,7 +85,8 @@ _INSERT_MEASUREMENT = insert(_MEASUREMENTS)
 _MEASUREMENT_COLUMNS = tuple(column.name for column in _MEASUREMENTS.columns)
 _ADD_MEASUREMENT = Prepared(_INSERT_MEASUREMENT)
 _ALERTS: Table = AlertRow.__table__  # type: ignore[assignment]
-_ADD_ALERT = Prepared(insert(_ALERTS))
+_INSERT_ALERT = insert(_ALERTS)
+_ADD_ALERT = Prepared(_INSERT_ALERT)
 # An alert's state columns, all empty while it is open.
 _NO_STATE = dict.fromkeys(
     (
@@ -103,6 +105,11 @@ _ALERT_WITH_NAMES = (
     select(AlertRow, _ACKNOWLEDGER.email, _RESOLVER.email)
     .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == AlertRow.acknowledged_by)
     .outerjoin(_RESOLVER, _RESOLVER.id == AlertRow.resolved_by)
+)
+# Alerts listed by kind, critical first (``ALERT_KINDS``).
+_BY_KIND = case(
+    *((AlertRow.kind == kind, rank) for rank, kind in enumerate(ALERT_KINDS)),
+    else_=len(ALERT_KINDS),
 )
 _PATIENTS: Table = PatientRow.__table__  # type: ignore[assignment]
 _REDECISIONS: Table = RedecisionRow.__table__  # type: ignore[assignment]
@@ -138,6 +145,13 @@ _SERIES = Prepared(
         _MEASUREMENTS.c.recorded_at,
         _MEASUREMENTS.c.supersedes,
     ).where(_MEASUREMENTS.c.episode_id == bindparam("episode"))
+)
+
+# What a recorded score's review points read besides the scores (``Store.plan_of``).
+_PLAN_OF = Prepared(
+    select(_EPISODES.c.plan, _EPISODES.c.start, _EPISODES.c.decision["case"]["concerns"]).where(
+        _EPISODES.c.id == bindparam("episode")
+    )
 )
 
 
@@ -800,6 +814,13 @@ class Store:
         replaced = {row[5] for row in rows if row[5] is not None}
         return [(row[1], row[2], row[3], row[4], row[0]) for row in rows if row[0] not in replaced]
 
+    def plan_of(self, episode_id: str) -> tuple[dict[str, Any] | None, dt.date | None, Any]:
+        """The episode's dated plan, its start and its decision's concerns: what its review
+        points and findings need besides the scores, without the rest of the decision (its
+        trace is most of it)."""
+        [row] = _PLAN_OF.rows(self.connection, {"episode": episode_id})
+        return row[0], row[1], row[2]
+
     def episode(self, episode_id: str) -> Episode | None:
         if not _storable(episode_id):
             return None
@@ -951,8 +972,22 @@ class Store:
         subject: str | None = None,
     ) -> Alert:
         """Raise an alert. ``subject``: what it is about beyond its kind (a milestone id, a
-        check-in link id); the schema holds one alert per episode, kind and subject, so the
-        caller checks ``alert_subjects`` first."""
+        check-in link id); the schema holds one alert per episode, kind and subject, so with
+        a subject use ``add_alert_once``."""
+        alert, values = self._new_alert(patient, kind, reason, episode_id, measurement_id, subject)
+        # Prepared, as a measurement's insert: it runs in the same path.
+        _ADD_ALERT.run(self.connection, (values,))
+        return alert
+
+    def _new_alert(
+        self,
+        patient: Patient,
+        kind: str,
+        reason: str,
+        episode_id: str | None,
+        measurement_id: str | None,
+        subject: str | None,
+    ) -> tuple[Alert, dict[str, Any]]:
         alert = Alert(
             new_id(),
             patient.id,
@@ -964,41 +999,97 @@ class Store:
             reason,
             subject=subject,
         )
-        # Prepared, as a measurement's insert: it runs in the same path.
-        _ADD_ALERT.run(
-            self.connection,
-            (
-                {
-                    "id": alert.id,
-                    "clinic_id": patient.clinic_id,
-                    "patient_id": patient.id,
-                    "episode_id": episode_id,
-                    "measurement_id": measurement_id,
-                    "kind": kind,
-                    "status": "open",
-                    "raised_at": self.now,
-                    "reason": reason,
-                    "subject": subject,
-                    **_NO_STATE,
-                },
-            ),
-        )
+        values = {
+            "id": alert.id,
+            "clinic_id": patient.clinic_id,
+            "patient_id": patient.id,
+            "episode_id": episode_id,
+            "measurement_id": measurement_id,
+            "kind": kind,
+            "status": "open",
+            "raised_at": self.now,
+            "reason": reason,
+            "subject": subject,
+            **_NO_STATE,
+        }
+        return alert, values
+
+    def add_alert_once(
+        self,
+        patient: Patient,
+        kind: str,
+        reason: str,
+        episode_id: str,
+        subject: str,
+        measurement_id: str | None = None,
+    ) -> Alert | None:
+        """Raise the episode's alert of ``kind`` about ``subject`` unless it has one already:
+        None when it has (checked first, and held by the unique index when another process
+        raised it meanwhile: the insert is a savepoint, so the transaction goes on)."""
+        if (kind, subject) in self.alert_subjects(episode_id, kind):
+            return None
+        alert, values = self._new_alert(patient, kind, reason, episode_id, measurement_id, subject)
+        try:  # through Connection.execute, which turns the driver's error into SQLAlchemy's
+            with self.connection.begin_nested():
+                self.connection.execute(_INSERT_ALERT, values)
+        except IntegrityError:
+            return None
         return alert
+
+    def alert_subjects(
+        self, episode_id: str, kind: str | None = None
+    ) -> dict[tuple[str, str], str]:
+        """The episode's alerts that have a subject, as (kind, subject) -> status."""
+        query = select(AlertRow.kind, AlertRow.subject, AlertRow.status).where(
+            AlertRow.episode_id == episode_id, AlertRow.subject.is_not(None)
+        )
+        if kind is not None:
+            query = query.where(AlertRow.kind == kind)
+        rows = self.connection.execute(query).all()
+        return {(k, s or ""): status for k, s, status in rows}
+
+    def followed_episodes(self) -> list[tuple[str, str]]:
+        """The episodes the sweep follows, as (episode id, patient id): each patient's newest
+        episode with a chosen option (and so a plan). An older one was replaced by a newer
+        decision."""
+        rows = self.connection.execute(
+            select(EpisodeRow.id, EpisodeRow.patient_id)
+            .where(EpisodeRow.option.is_not(None))
+            .order_by(EpisodeRow.patient_id, EpisodeRow.created_at, EpisodeRow.id)
+        ).all()
+        newest: dict[str, str] = {}
+        for episode_id, patient_id in rows:
+            newest[patient_id] = episode_id
+        return [(episode_id, patient_id) for patient_id, episode_id in newest.items()]
+
+    def expired_check_ins(self, episode_id: str) -> list[Link]:
+        """The episode's check-in links that expired unused (by this unit of work's now)."""
+        rows = self.session.execute(
+            select(LinkRow).where(
+                LinkRow.episode_id == episode_id,
+                LinkRow.kind == "check_in",
+                LinkRow.used_at.is_(None),
+                LinkRow.expires_at <= self.now,
+            )
+        ).scalars()
+        return [_link(row) for row in rows]
 
     def alerts_of(self, patient_id: str) -> list[Alert]:
         rows = self.session.execute(
             _ALERT_WITH_NAMES.where(AlertRow.patient_id == patient_id).order_by(
-                AlertRow.raised_at.desc(), AlertRow.id
+                _BY_KIND, AlertRow.raised_at.desc(), AlertRow.id
             )
         ).all()
         return [_alert(*row) for row in rows]
 
     def alerts_for(self, user: User, status: str | None = None) -> list[tuple[Alert, Patient]]:
         """The alerts of the patients ``user`` may see (as ``_visible``), with their patient:
-        open first, then acknowledged, then resolved; newest first within each."""
+        open first, then acknowledged, then resolved; within each by kind (critical first,
+        as ``ALERT_KINDS``), then newest first."""
         order = case(
             (AlertRow.status == "open", 0), (AlertRow.status == "acknowledged", 1), else_=2
         )
+
         query = (
             _ALERT_WITH_NAMES.add_columns(PatientRow)
             .join(PatientRow, PatientRow.id == AlertRow.patient_id)
@@ -1007,7 +1098,7 @@ class Store:
         if status is not None:
             query = query.where(AlertRow.status == status)
         rows = self.session.execute(
-            query.order_by(order, AlertRow.raised_at.desc(), AlertRow.id)
+            query.order_by(order, _BY_KIND, AlertRow.raised_at.desc(), AlertRow.id)
         ).all()
         return [(_alert(alert, ack, res), _patient(patient)) for alert, ack, res, patient in rows]
 

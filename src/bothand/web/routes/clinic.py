@@ -15,7 +15,7 @@ exactly like one that does not exist (the services raise ``NotFoundError``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -496,8 +496,12 @@ def _option_name(catalog: Catalog, option: str | None) -> str | None:
     return names.get(option, option)
 
 
-def _milestones(episode: Episode, points: Sequence[ReviewPoint] = ()) -> list[dict[str, str]]:
-    """The plan's milestones with their dates and, as a review point, their status."""
+def _milestones(
+    episode: Episode, points: Sequence[ReviewPoint] = (), talks: Collection[str] = ()
+) -> list[dict[str, str]]:
+    """The plan's milestones with their dates and, as a review point, their status; the
+    plan's words too for each milestone in ``talks`` (a talk that has become due: the
+    continue / taper / stop or long-term review conversation the point prepares)."""
     plan = episode.plan or {}
     status = {point.milestone: point.status for point in points}
     return [
@@ -506,10 +510,22 @@ def _milestones(episode: Episode, points: Sequence[ReviewPoint] = ()) -> list[di
             "from": str(m.get("date_from") or ""),
             "to": str(m.get("date_to") or ""),
             "status": status.get(str(m.get("id", "")), ""),
+            "text": str(m.get("text", "")) if m.get("id") in talks else "",
         }
         for m in plan.get("milestones", [])
         if isinstance(m, dict)
     ]
+
+
+def _talks(alerts: Sequence[Alert], episode: Episode) -> set[str]:
+    """The milestones of ``episode`` whose talk has become due (a ``review_due`` alert about
+    ``<milestone>/talk``, whatever its state)."""
+    return {
+        a.subject.removesuffix("/talk")
+        for a in alerts
+        if a.episode_id == episode.id and a.kind == "review_due" and a.subject
+        if a.subject.endswith("/talk")
+    }
 
 
 def _crisis_lines(catalog: Catalog, patient: Patient) -> Any:
@@ -557,7 +573,7 @@ def patient_page(
                 "episode": episode,
                 "day": _day(episode.created_at, zone),
                 "option": _option_name(catalog, episode.option),
-                "milestones": _milestones(episode, points),
+                "milestones": _milestones(episode, points, _talks(found.alerts, episode)),
                 "options": _options(catalog, episode),
                 "measurements": measurements,
                 "courses": courses(
@@ -842,10 +858,26 @@ def _alert_row(catalog: Catalog, alert: Alert, patient: Patient) -> dict[str, An
         "patient": patient,
         "kind": words.get(f"clinic.alerts.kind.{alert.kind}", alert.kind),
         "reason": words.get(f"clinic.alerts.reason.{alert.reason}", alert.reason),
+        "about": _about(catalog, alert),
         "raised": local(alert.raised_at),
         "acknowledged": local(alert.acknowledged_at),
         "resolved": local(alert.resolved_at),
     }
+
+
+def _about(catalog: Catalog, alert: Alert) -> str | None:
+    """What an alert is about, in words, from its subject: the review point's short title, the
+    questionnaire's short name, or a check-in link."""
+    subject = alert.subject
+    if not subject:
+        return None
+    head = subject.split("/", 1)[0]
+    if head == "link":
+        return catalog.labels.text.get("clinic.alerts.about_link")
+    titles = catalog.timeline.short_titles
+    if head in titles:
+        return titles[head]
+    return _short(catalog, head) if head in catalog.instruments else None
 
 
 def _alerts_page(
