@@ -75,13 +75,13 @@ def test_only_the_callers_patients_and_a_shared_one(
     north = make_clinic(catalog, database, clock)
     colleague = north.accounts.add_user("c2@example.org", north.clinic_id, ["clinician"], PASSWORD)
     theirs = north.record.add_patient(north.actor(colleague), "THEIRS", "UTC")
-    shared = north.record.add_patient(north.actor(colleague), "SHARED", "UTC")
+    shared = north.record.add_patient(north.actor(colleague), "LENT-1", "UTC")
     north.record.share_patient(north.actor(colleague), shared.id, north.clinician.id)
     with unit_of_work(database, clock.now()) as store:
         store.add_alert(theirs, "critical", "test")
         mine = store.caseload(north.clinician)
         inactive = store.caseload(north.admin)  # not a clinician
-    assert [row.patient.reference for row in mine] == ["SHARED"]
+    assert [row.patient.reference for row in mine] == ["LENT-1"]
     assert mine[0].open_critical == 0
     assert inactive == []
 
