@@ -424,6 +424,12 @@ def _check_redecide(catalog: Catalog) -> None:
                     f"milestone kind '{kind}' is not the kind of any milestone in timeline.yaml",
                 )
     book = {reason.id for reason in catalog.rules.reasons}
+    if redecide.replaces is not None:
+        for replaced in (*redecide.replaces.medication, *redecide.replaces.therapy):
+            if replaced not in book:
+                raise ContentError(
+                    "redecide.yaml: replaces", f"'{replaced}' is not a reason in rules.yaml"
+                )
     for reason in redecide.reasons:
         if reason.id in book:
             raise ContentError(

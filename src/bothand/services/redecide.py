@@ -11,10 +11,10 @@ No storage, clock or HTTP here, and nothing about a person is logged.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from bothand.catalog import Catalog
-from bothand.contract.recommendation import dump_recommendation
+from bothand.contract.recommendation import Recommendation, dump_recommendation
 from bothand.domain.case import parse_case
 from bothand.domain.decide.engine import TraceEntry
 from bothand.domain.review.finding import Finding
@@ -61,6 +61,7 @@ def redecide(
     recommendation = dump_recommendation(
         catalog, outcome.assessments, outcome.safety, outcome.decision, outcome.plan
     )
+    recommendation = _without_quoted_history(catalog, again, recommendation)
     moved = compare(
         first.get("options") or (),
         [(o.id, o.fit, [r.id for r in o.reasons]) for o in outcome.decision.options],
@@ -77,6 +78,29 @@ def redecide(
         ],
         "content": {"version": catalog.version},
     }
+
+
+def _without_quoted_history(
+    catalog: Catalog, again: Reread, recommendation: Recommendation
+) -> Recommendation:
+    """The recommendation without the rule-book reasons that quote the person about a
+    treatment the re-read marked as tried (``redecide.yaml``, ``replaces``): the scores said
+    it, and the re-decision's own reasons say what was learned."""
+    replaces = catalog.redecide.replaces
+    if replaces is None:
+        return recommendation
+    dropped: set[str] = set()
+    for treatment, ids in (("medication", replaces.medication), ("therapy", replaces.therapy)):
+        if again.history_after.get(treatment) != again.history_before.get(treatment):
+            dropped.update(ids)
+    if not dropped:
+        return recommendation
+    filtered: dict[str, Any] = dict(recommendation)
+    filtered["options"] = [
+        {**option, "reasons": [r for r in option["reasons"] if r["id"] not in dropped]}
+        for option in recommendation["options"]
+    ]
+    return cast(Recommendation, filtered)
 
 
 def _learned(again: Reread) -> dict[str, Any]:

@@ -107,9 +107,21 @@ class Rerate(ContentModel):
     sources: tuple[SourceId, ...] = Field(min_length=1)
 
 
+class Replaces(ContentModel):
+    """Rule-book reasons that speak of what the person told us about a treatment (``You said
+    a medicine did not help``). When the re-read marks that treatment as tried, the scores,
+    not the person, said so, and the re-decision's own reasons say what was learned: these
+    are left out of the options decided again."""
+
+    medication: tuple[ContentId, ...] = ()
+    therapy: tuple[ContentId, ...] = ()
+    explains: str = Field(min_length=10)
+
+
 class Redecide(ContentModel):
     meta: Meta
     rerate: Rerate
+    replaces: Replaces | None = None
     rules: tuple[RedecideRule, ...] = Field(min_length=1)
     reasons: tuple[RedecideReason, ...] = Field(min_length=1)
 
