@@ -8,7 +8,7 @@ import datetime as dt
 
 from bothand.catalog import Catalog
 from bothand.domain.record import Patient
-from bothand.services.caseload import CaseloadEntry, sort_caseload
+from bothand.services.caseload import DIRECTIONS, SORT_KEYS, CaseloadEntry, sort_caseload
 from bothand.storage import Database, unit_of_work
 from tests.conftest import MovingClock
 from tests.record.helpers import PASSWORD, case, make_clinic
@@ -149,3 +149,46 @@ def test_sorting_keeps_alerts_first_and_missing_values_last() -> None:
     assert by_alerts == ["E", "C", "B", "A", "D"]
     by_review = [e.patient.reference for e in sort_caseload(found, "review", "desc")]
     assert by_review == ["C", "E", "B", "A", "D"]  # no review point: by reference
+
+
+def test_a_page_reads_only_its_rows_in_the_order_of_the_whole_caseload(
+    catalog: Catalog, database: Database, clock: MovingClock
+) -> None:
+    north = make_clinic(catalog, database, clock)
+    record = north.record
+    colleague = north.accounts.add_user("c2@example.org", north.clinic_id, ["clinician"], PASSWORD)
+    theirs = record.add_patient(north.actor(colleague), "THEIRS", "UTC")
+    made = []
+    for n, (score, alert) in enumerate(
+        [(20, "critical"), (5, None), (None, "review_due"), (12, None), (9, "critical"), (14, None)]
+    ):
+        patient = record.add_patient(north.me, f"p-{n}", "Europe/London")
+        if score is not None:
+            record.create_episode(
+                north.me, patient.id, case(phq9(score)), "medication", clock.today()
+            )
+        if alert is not None:
+            with unit_of_work(database, clock.now()) as store:
+                store.add_alert(patient, alert, "test")
+        made.append(patient)
+    clock.advance(days=9)
+    everyone = record.caseload(north.me)
+    for key in SORT_KEYS:
+        for direction in DIRECTIONS:
+            whole = sort_caseload(everyone, key, direction)
+            for page in (1, 2, 3, 9):
+                with unit_of_work(database, clock.now()) as store:
+                    before = store.audit_count()
+                found = record.caseload_page(north.me, key, direction, page, 4)
+                with unit_of_work(database, clock.now()) as store:
+                    assert store.audit_count() == before + 1
+                shown = min(page, 2)
+                assert (found.page, found.pages, found.total) == (shown, 2, 6)
+                assert found.entries == whole[(shown - 1) * 4 : shown * 4], (key, direction, page)
+                assert (found.open_critical, found.open_alerts) == (2, 3)
+    with unit_of_work(database, clock.now()) as store:  # only the caller's, even when asked
+        chosen = store.caseload(north.clinician, [theirs.id, made[1].id])
+        assert [row.patient.id for row in chosen] == [made[1].id]
+        assert store.caseload(north.clinician, []) == []
+        names = store.caseload_patients(north.clinician)
+    assert sorted(name.reference for name in names) == [p.reference for p in made]

@@ -150,6 +150,17 @@ class LatestScore:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseloadName:
+    """A patient of the caseload as ordering by name or by open alerts needs them: the
+    counts are of open alerts."""
+
+    patient_id: str
+    reference: str
+    open_critical: int
+    open_alerts: int
+
+
+@dataclass(frozen=True, slots=True)
 class CaseloadRow:
     """What the caseload shows of one patient, as the store reads it in one query:
     ``episode_id`` is their current episode (the one made last) and ``days`` the days its

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bothand.domain.knowledge.outcomes import OutcomeProfile
-from bothand.domain.record import CaseloadRow, LatestScore, Patient
+from bothand.domain.record import CaseloadName, CaseloadRow, LatestScore, Patient
 from bothand.domain.review import ReviewPoint, Window, next_review_point, windows
 from bothand.domain.track.progress import progress
 
@@ -68,6 +68,30 @@ class CaseloadEntry:
     next_review: ReviewPoint | None
     open_critical: int
     open_alerts: int
+
+
+# The keys the patients and their alerts alone can order by: for them only the rows of the
+# page shown need their scores and review points read and worked out.
+LIGHT_KEYS: frozenset[SortKey] = frozenset({"name", "alerts"})
+
+
+@dataclass(frozen=True, slots=True)
+class CaseloadPage:
+    """One page of the caseload in its order: ``page`` of ``pages`` (the page asked for, kept
+    within them), ``total`` patients in all, and their open alerts."""
+
+    entries: list[CaseloadEntry]
+    page: int
+    pages: int
+    total: int
+    open_critical: int  # open alerts of all the caseload's patients: critical, and all
+    open_alerts: int
+
+
+def pages_of(total: int, size: int, page: int) -> tuple[int, int]:
+    """The number of pages of ``size`` rows, and ``page`` kept within them."""
+    pages = max(1, -(-total // size))
+    return min(max(page, 1), pages), pages
 
 
 class CaseloadMemo:
@@ -183,6 +207,7 @@ def entries(
 
 
 def _value(key: SortKey) -> Callable[[CaseloadEntry], Any]:
+    # As ``_name_value``, for an entry: the two must order alike (by name and by alerts).
     if key == "name":
         return lambda e: e.patient.reference.casefold()
     if key == "score":
@@ -194,9 +219,32 @@ def _value(key: SortKey) -> Callable[[CaseloadEntry], Any]:
     return lambda e: (e.open_critical, e.open_alerts) if e.open_alerts else None
 
 
-def group(entry: CaseloadEntry) -> int:
+def _name_value(key: SortKey) -> Callable[[CaseloadName], Any]:
+    if key == "name":
+        return lambda e: e.reference.casefold()
+    if key == "alerts":
+        return lambda e: (e.open_critical, e.open_alerts) if e.open_alerts else None
+    raise ValueError(f"a caseload's names alone cannot be ordered by {key}")
+
+
+def group(entry: CaseloadEntry | CaseloadName) -> int:
     """0: an open critical alert; 1: another open alert; 2: none open."""
     return 0 if entry.open_critical else 1 if entry.open_alerts else 2
+
+
+def _in_order(
+    found: Iterable[Any],
+    value: Callable[[Any], Any],
+    reference: Callable[[Any], tuple[str, str]],
+    direction: Direction,
+) -> list[Any]:
+    by_reference = sorted(found, key=reference)
+    present = [e for e in by_reference if value(e) is not None]
+    absent = [e for e in by_reference if value(e) is None]
+    present.sort(key=value, reverse=direction == "desc")  # stable: ties stay by reference
+    ordered = present + absent
+    ordered.sort(key=group)
+    return ordered
 
 
 def sort_caseload(
@@ -204,11 +252,16 @@ def sort_caseload(
 ) -> list[CaseloadEntry]:
     """The caseload in its order (see the module's docstring). ``key`` and ``direction`` are
     checked by the caller (``SORT_KEYS``, ``DIRECTIONS``)."""
-    value = _value(key)
-    by_reference = sorted(found, key=lambda e: (e.patient.reference.casefold(), e.patient.id))
-    present = [e for e in by_reference if value(e) is not None]
-    absent = [e for e in by_reference if value(e) is None]
-    present.sort(key=value, reverse=direction == "desc")  # stable: ties stay by reference
-    ordered = present + absent
-    ordered.sort(key=group)
-    return ordered
+    return _in_order(
+        found, _value(key), lambda e: (e.patient.reference.casefold(), e.patient.id), direction
+    )
+
+
+def sort_names(
+    found: Iterable[CaseloadName], key: SortKey, direction: Direction
+) -> list[CaseloadName]:
+    """The caseload's names in the order ``sort_caseload`` gives their entries, for a key in
+    ``LIGHT_KEYS`` (the names and alerts alone order by it)."""
+    return _in_order(
+        found, _name_value(key), lambda e: (e.reference.casefold(), e.patient_id), direction
+    )

@@ -37,6 +37,7 @@ from bothand.domain.record import (
     Actor,
     Alert,
     AuditEvent,
+    CaseloadName,
     Episode,
     EpisodeSource,
     Link,
@@ -52,7 +53,17 @@ from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services import alerts as follow_up_alerts
 from bothand.services.assess import score_form
-from bothand.services.caseload import CaseloadEntry, CaseloadMemo
+from bothand.services.caseload import (
+    LIGHT_KEYS,
+    CaseloadEntry,
+    CaseloadMemo,
+    CaseloadPage,
+    Direction,
+    SortKey,
+    pages_of,
+    sort_caseload,
+    sort_names,
+)
 from bothand.services.caseload import entries as caseload_entries
 from bothand.services.decide import lead_of, recommend, run_case
 from bothand.services.plan import plan_for
@@ -190,6 +201,43 @@ class Record:
         return caseload_entries(
             rows, self._caseload_memo, self.catalog.outcomes.profile(), self._now()
         )
+
+    def caseload_page(
+        self, actor: Actor, key: SortKey, direction: Direction, page: int, size: int
+    ) -> CaseloadPage:
+        """One page of ``size`` rows of the caller's caseload in its order
+        (``services.caseload.sort_caseload``); one audit event. Ordered by name or by alerts,
+        the patients and their open alerts are read first and only the page's rows get their
+        scores, trends and review points; by a score, trend or review point, every patient
+        does (the order needs them)."""
+        user = _clinician(actor)
+        with self._work() as store:
+            chosen: list[CaseloadName] | None = None
+            if key in LIGHT_KEYS:
+                names = store.caseload_patients(user)
+                total = len(names)
+                page, pages = pages_of(total, size, page)
+                chosen = sort_names(names, key, direction)[(page - 1) * size : page * size]
+                rows = store.caseload(user, [name.patient_id for name in chosen])
+                alerts = sum(n.open_critical for n in names), sum(n.open_alerts for n in names)
+            else:
+                rows = store.caseload(user)
+                total = len(rows)
+                page, pages = pages_of(total, size, page)
+                alerts = sum(r.open_critical for r in rows), sum(r.open_alerts for r in rows)
+            missing = self._caseload_memo.missing(row.episode_id for row in rows)
+            if missing:
+                self._caseload_memo.add(store.plans(missing))
+            store.audit(actor, "caseload.read", "user", user.id)
+        found = caseload_entries(
+            rows, self._caseload_memo, self.catalog.outcomes.profile(), self._now()
+        )
+        if chosen is None:
+            shown = sort_caseload(found, key, direction)[(page - 1) * size : page * size]
+        else:  # the page's order (a patient gone between the two reads is left out)
+            by_id = {entry.patient.id: entry for entry in found}
+            shown = [by_id[n.patient_id] for n in chosen if n.patient_id in by_id]
+        return CaseloadPage(shown, page, pages, total, *alerts)
 
     def patient(self, actor: Actor, patient_id: str) -> PatientRecord:
         with self._work() as store:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ from bothand.domain.record import (
     Alert,
     ApiToken,
     AuditEvent,
+    CaseloadName,
     CaseloadRow,
     Clinic,
     Episode,
@@ -155,7 +157,17 @@ _PLAN_OF = Prepared(
 )
 
 
-def _caseload_query(dialect: str) -> Any:
+def _chosen(dialect: str, patient_id: Any) -> Any:
+    """Whether ``patient_id`` is one of the ``ids`` given: on SQLite a JSON array read by
+    ``json_each``, on PostgreSQL the ids joined by commas (an id has none)."""
+    if dialect == "sqlite":
+        return patient_id.in_(
+            select(literal_column("value")).select_from(func.json_each(bindparam("ids")))
+        )
+    return patient_id == func.any(func.string_to_array(bindparam("ids"), literal_column("','")))
+
+
+def _caseload_query(dialect: str, chosen: bool = False) -> Any:
     """The caseload in one statement (for ``dialect``: the days are joined by SQLite's
     ``group_concat`` or PostgreSQL's ``string_agg``, with the separator written in the SQL so
     the statement can be prepared). Every per-patient value is a correlated subquery that
@@ -168,6 +180,8 @@ def _caseload_query(dialect: str) -> Any:
     - the current episode (made last) and the days its measurements in force were taken, as
       one string ("YYYY-MM-DD,...");
     - the open alerts: critical ones, and all.
+
+    With ``chosen``, only the patients whose ids are given (``_chosen``): a page's rows.
     """
     patients, access = _PATIENTS, PatientAccessRow.__table__
     alerts, episodes = _ALERTS.alias("a"), _EPISODES.alias("e")
@@ -204,6 +218,9 @@ def _caseload_query(dialect: str) -> Any:
     # index answers: without statistics SQLite would otherwise start from the clinic's
     # patients, who may be thousands, rather than from the user's access rows.
     clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id
+    where = [access.c.user_id == bindparam("user"), clinic == bindparam("clinic")]
+    if chosen:
+        where.append(_chosen(dialect, access.c.patient_id))
 
     visible = (
         select(
@@ -214,7 +231,7 @@ def _caseload_query(dialect: str) -> Any:
             latest_id.label("latest_id"),
         )
         .select_from(access.join(patients, patients.c.id == access.c.patient_id))
-        .where(access.c.user_id == bindparam("user"), clinic == bindparam("clinic"))
+        .where(*where)
         .cte("v")
         .prefix_with("MATERIALIZED")
     )
@@ -273,6 +290,32 @@ def _caseload_query(dialect: str) -> Any:
     )
 
 
+def _caseload_patients_query(dialect: str) -> Any:
+    """The user's patients (as ``_caseload_query``) with their open alerts, critical and all:
+    enough to order the caseload by name or by alerts, two short seeks a patient."""
+    patients, access, alerts = _PATIENTS, PatientAccessRow.__table__, _ALERTS.alias("a")
+
+    def open_count(kind: str | None = None) -> Any:
+        query = select(func.count()).where(
+            alerts.c.patient_id == patients.c.id, alerts.c.status == "open"
+        )
+        if kind is not None:
+            query = query.where(alerts.c.kind == kind)
+        return query.scalar_subquery()
+
+    clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id  # as above
+    return (
+        select(
+            patients.c.id,
+            patients.c.reference,
+            open_count("critical").label("critical"),
+            open_count().label("open_alerts"),
+        )
+        .select_from(access.join(patients, patients.c.id == access.c.patient_id))
+        .where(access.c.user_id == bindparam("user"), clinic == bindparam("clinic"))
+    )
+
+
 def _open_alert_counts_query(dialect: str) -> Any:
     patients, access, alerts = _PATIENTS, PatientAccessRow.__table__, _ALERTS
     clinic = patients.c.clinic_id + "" if dialect == "sqlite" else patients.c.clinic_id  # as above
@@ -295,6 +338,8 @@ def _open_alert_counts_query(dialect: str) -> Any:
 # One prepared statement per dialect: every clinician page runs them.
 _DIALECTS = ("sqlite", "postgresql")
 _CASELOAD = {name: Prepared(_caseload_query(name)) for name in _DIALECTS}
+_CASELOAD_CHOSEN = {name: Prepared(_caseload_query(name, chosen=True)) for name in _DIALECTS}
+_CASELOAD_PATIENTS = {name: Prepared(_caseload_patients_query(name)) for name in _DIALECTS}
 _OPEN_ALERT_COUNTS = {name: Prepared(_open_alert_counts_query(name)) for name in _DIALECTS}
 
 # The chosen option, start and plan of an episode: run on every score recorded with follow-up.
@@ -686,14 +731,34 @@ class Store:
         row = self.session.get(PatientRow, patient_id)
         return _patient(row) if row is not None and row.clinic_id == clinic_id else None
 
-    def caseload(self, user: User) -> list[CaseloadRow]:
-        """The user's patients (as ``_visible``), each with their latest measurement in force
-        and its baseline, their current episode and the days its measurements were taken,
-        and their open alerts: one prebuilt query, whatever the number of patients."""
+    def caseload_patients(self, user: User) -> list[CaseloadName]:
+        """The user's patients (as ``caseload``): the id and reference of each, with their
+        open alerts, critical and all, in no order. What ordering by name or by alerts needs,
+        without the scores (nor the rest of the patient: a page's rows read it)."""
         if not user.is_clinician or not user.active:
             return []
-        query = _CASELOAD[self.connection.dialect.name]
+        query = _CASELOAD_PATIENTS[self.connection.dialect.name]
         rows = query.rows(self.connection, {"clinic": user.clinic_id, "user": user.id})
+        return [CaseloadName(i, ref, int(crit), int(open_)) for i, ref, crit, open_ in rows]
+
+    def caseload(self, user: User, patient_ids: Sequence[str] | None = None) -> list[CaseloadRow]:
+        """The user's patients (as ``_visible``), each with their latest measurement in force
+        and its baseline, their current episode and the days its measurements were taken,
+        and their open alerts: one prebuilt query, whatever the number of patients. With
+        ``patient_ids``, only those of them (the rows of one page)."""
+        if not user.is_clinician or not user.active:
+            return []
+        dialect = self.connection.dialect.name
+        values = {"clinic": user.clinic_id, "user": user.id}
+        if patient_ids is None:
+            query = _CASELOAD[dialect]
+        elif not patient_ids:
+            return []
+        else:
+            query = _CASELOAD_CHOSEN[dialect]
+            ids = list(patient_ids)
+            values["ids"] = json.dumps(ids) if dialect == "sqlite" else ",".join(ids)
+        rows = query.rows(self.connection, values)
         found = []
         for row in sorted(rows, key=lambda r: r[_REFERENCE]):  # by reference
             patient = Patient(*row[: len(_PATIENT_FIELDS)])

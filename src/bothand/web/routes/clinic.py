@@ -48,7 +48,6 @@ from bothand.services.caseload import (
     SORT_KEYS,
     Direction,
     SortKey,
-    sort_caseload,
 )
 from bothand.services.intake import questionnaire_for
 from bothand.services.record import Record, patient_today
@@ -122,11 +121,15 @@ def _page(
     name: str,
     info: SessionInfo | None,
     status_code: int = 200,
+    banner: tuple[int, int] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    # Every clinician page is headed by the open critical alerts of their patients.
-    record: Record = request.app.state.record
-    open_alerts = record.open_alerts(info.actor) if info and info.user.is_clinician else {}
+    # Every clinician page is headed by the open critical alerts of their patients (and all
+    # their open alerts): ``banner`` when the page has counted them already, as the caseload.
+    if banner is None:
+        record: Record = request.app.state.record
+        counts = record.open_alerts(info.actor) if info and info.user.is_clinician else {}
+        banner = counts.get("critical", 0), sum(counts.values())
     page: HTMLResponse = templates.TemplateResponse(
         request,
         name,
@@ -134,8 +137,8 @@ def _page(
             "info": info,
             "csrf": info.csrf if info else context.pop("csrf", ""),
             "here": request.url.path,
-            "open_critical": open_alerts.get("critical", 0),
-            "open_alerts": sum(open_alerts.values()),
+            "open_critical": banner[0],
+            "open_alerts": banner[1],
             **context,
         },
         status_code=status_code,
@@ -355,9 +358,7 @@ def caseload(
     if not info.user.is_clinician:
         return _page(request, templates, "clinic/caseload.html", info, rows=None)
     key, direction, page, bad = _caseload_order(request.query_params)
-    ordered = sort_caseload(record.caseload(info.actor), key, direction)
-    pages = max(1, -(-len(ordered) // CASELOAD_SHOWN))
-    page = min(page, pages)
+    found = record.caseload_page(info.actor, key, direction, page, CASELOAD_SHOWN)
     words = catalog.labels.text
     shown = [
         {
@@ -373,7 +374,7 @@ def caseload(
             "critical": entry.open_critical,
             "other_alerts": entry.open_alerts - entry.open_critical,
         }
-        for entry in ordered[(page - 1) * CASELOAD_SHOWN : page * CASELOAD_SHOWN]
+        for entry in found.entries
     ]
     columns = [
         {
@@ -391,13 +392,14 @@ def caseload(
         "clinic/caseload.html",
         info,
         400 if bad else 200,
+        banner=(found.open_critical, found.open_alerts),
         rows=shown,
         columns=columns,
         sort=key,
         dir=direction,
-        page=page,
-        pages=pages,
-        total=len(ordered),
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         bad_order=bad,
     )
 
