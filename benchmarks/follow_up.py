@@ -14,8 +14,10 @@ it without, side by side in one run, on SQLite and PostgreSQL.
   deterioration and review alerts, re-decisions) as far as this tree has it.
 
 Each timed row goes into an episode that already holds ``--history`` measurements spread over
-the weeks since its plan started (made untimed, with a clock moved back in time), as a real
-episode in its third month does; a round uses a fresh set of such episodes, one per row, so
+the weeks since its plan started (made untimed, with a clock moved back in time, each with its
+follow-up, so the alerts and re-decisions its review points called for exist already: the
+timed row pays for checking them, as a steady day in a clinic does), as a real episode in its
+third month does; a round uses a fresh set of such episodes, one per row, so
 no episode grows past ``--history`` + 1. The forms are seeded PHQ-9 answers with item 9 at 0.
 Both paths commit once per row; the ratio with ÷ without shows what follow-up costs on top.
 """
@@ -86,7 +88,7 @@ class Bench:
                 self.clock.at = began + dt.timedelta(weeks=week)
                 answers = forms(self.rng, 1)[0]
                 self.record.record(
-                    self.actor, episode.id, "phq9", answers, self.clock.today(), follow_up=False
+                    self.actor, episode.id, "phq9", answers, self.clock.today(), follow_up=True
                 )
             made.append(episode.id)
         self.clock.at = now
