@@ -48,7 +48,7 @@ from bothand.domain.record import (
     one_line,
 )
 from bothand.domain.review import ReviewPoint, review_points
-from bothand.domain.review.finding import Finding, find, findings
+from bothand.domain.review.finding import Finding, findings
 from bothand.domain.track.progress import Progress, progress
 from bothand.domain.vocab import OPTION_IDS
 from bothand.services import alerts as follow_up_alerts
@@ -557,43 +557,41 @@ class Record:
             return Recorded(measurement, score, result.safety, alerts)
         series = store.series_of(episode_id)
         progress = series_progress(self.catalog, series)
-        alerts += self._follow_up_alerts(store, actor, patient, measurement, progress, series)
+        _, found = self._findings_now(store, episode_id, series, today)
+        alerts += follow_up_alerts.on_record(
+            self.catalog,
+            store,
+            actor,
+            patient,
+            episode_id,
+            measurement.id,
+            instrument,
+            progress,
+            found,
+        )
         return Recorded(
             measurement,
             score,
             result.safety,
             alerts,
             progress,
-            self._redecide_episode(store, actor, patient, episode_id, series),
+            self._redecide_due(store, actor, patient, episode_id, found),
         )
 
-    def _follow_up_alerts(
+    def _findings_now(
         self,
         store: Store,
-        actor: Actor,
-        patient: Patient,
-        measurement: Measurement,
-        progress: list[Progress],
+        episode_id: str,
         series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
-    ) -> list[Alert]:
-        """Deterioration of the instrument just measured, and review points it completed with
-        too little change (``services.alerts``), from the scores in force (``series``) and
-        the episode's plan, without reading the rest of the episode."""
-        plan, start, concerns = store.plan_of(measurement.episode_id)
-        today = patient_today(patient, self._now())
+        today: dt.date,
+    ) -> tuple[tuple[ReviewPoint, ...], dict[str, Finding]]:
+        """The episode's review points as of ``today`` (the patient's date) and what they
+        found, from its scores in force (``Store.series_of``) and one read of its plan,
+        without the rest of the episode: what raising alerts and deciding again need, when a
+        score is recorded and in the sweep."""
+        plan, start, concerns = store.plan_of(episode_id)
         points = review_points(plan, today, (row[1] for row in series))
-        found = series_findings(self.catalog, series, points, concerns, start)
-        return follow_up_alerts.on_record(
-            self.catalog,
-            store,
-            actor,
-            patient,
-            measurement.episode_id,
-            measurement.id,
-            measurement.instrument,
-            progress,
-            found,
-        )
+        return points, series_findings(self.catalog, series, points, concerns, start)
 
     # --- re-decisions -------------------------------------------------------------------
 
@@ -636,47 +634,22 @@ class Record:
                 made.append(stored)
         return made
 
-    def _redecide_episode(
+    def _redecide_due(
         self,
         store: Store,
         actor: Actor,
         patient: Patient,
         episode_id: str,
-        rows: Sequence[tuple[str, dt.date, int, dt.datetime, str]] | None = None,
+        found: Mapping[str, Finding],
     ) -> list[Redecision]:
-        """``redecide`` after a measurement was stored in ``store``. Most scores decide
-        nothing, so a cheap look comes first (the plan and the scores, without the decision
-        or the answers): only when a done review point without a re-decision has too little
-        change on some instrument is the whole episode read. ``rows``: the episode's scores
-        in force (``Store.series_of``), when the caller has them already."""
-        head = store.episode_plan(episode_id)
-        if head is None or option_of(head[0]) is None or not head[2]:
+        """``redecide`` after a score was stored, given what the review points found
+        (``_findings_now``). Most scores decide nothing, so the whole episode is read only
+        when a point with too little change has no re-decision yet."""
+        due = {finding.milestone for finding in found.values() if finding.too_little}
+        if not due or due <= store.redecided_milestones(episode_id):
             return []
-        _, start, plan = head
-        series: dict[str, list[tuple[dt.date, int]]] = {}
-        if rows is None:
-            rows = store.series_of(episode_id)
-        for instrument, taken_on, total, _, _ in sorted(rows, key=lambda r: (r[1], r[3], r[4])):
-            series.setdefault(instrument, []).append((taken_on, total))
-        today = patient_today(patient, self._now())
-        taken = (day for scores in series.values() for day, _ in scores)
-        points = review_points(plan, today, taken)
-        done: set[str] | None = None
-        for point in points:
-            for instrument, scores in series.items():
-                found = find(
-                    point, {instrument: scores}, [instrument], self.catalog.outcomes, start
-                )
-                if found is None or not found.too_little:
-                    continue
-                if done is None:
-                    done = store.redecided_milestones(episode_id)
-                if point.milestone not in done:
-                    episode = store.episode(episode_id)
-                    if episode is None:
-                        return []
-                    return self.redecide(store, episode, patient, actor)
-        return []
+        episode = store.episode(episode_id)
+        return [] if episode is None else self.redecide(store, episode, patient, actor)
 
     def redecisions(self, episode: Episode) -> list[Redecision]:
         """The second decisions of an episode the caller has already read (and audited),
@@ -751,9 +724,8 @@ class Record:
                         continue
                     # As when a score is recorded: the scores and the plan, not the episode.
                     series = store.series_of(episode_id)
-                    plan, start, concerns = store.plan_of(episode_id)
                     today = patient_today(patient, store.now)
-                    points = review_points(plan, today, (row[1] for row in series))
+                    points, found = self._findings_now(store, episode_id, series, today)
                     raised += follow_up_alerts.sweep_episode(
                         self.catalog,
                         store,
@@ -763,7 +735,7 @@ class Record:
                         series,
                         series_progress(self.catalog, series),
                         points,
-                        series_findings(self.catalog, series, points, concerns, start),
+                        found,
                     )
         return raised
 
@@ -856,7 +828,10 @@ class Record:
                 )
                 for instrument in link.instruments
             ]
-            self._redecide_episode(store, actor, patient, episode.id)
+            # Judged once more with every answer of the check-in stored.
+            series = store.series_of(episode.id)
+            _, found = self._findings_now(store, episode.id, series, today)
+            self._redecide_due(store, actor, patient, episode.id, found)
             return recorded
 
     # --- audit --------------------------------------------------------------------------
@@ -893,10 +868,21 @@ def series_progress(
     """``progress_of`` from ``Store.series_of``'s rows (instrument, taken on, total, recorded
     at, id), already only those in force."""
     chosen = catalog.outcomes.profile(profile)
+    return [
+        progress(instrument, scores, chosen)
+        for instrument, scores in _by_instrument(series).items()
+    ]
+
+
+def _by_instrument(
+    series: Sequence[tuple[str, dt.date, int, dt.datetime, str]],
+) -> dict[str, list[tuple[dt.date, int]]]:
+    """``Store.series_of``'s rows as each instrument's ``(taken_on, total)`` in the order
+    taken (by date, then when recorded), instruments in order of first score."""
     grouped: dict[str, list[tuple[dt.date, int]]] = {}
     for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
         grouped.setdefault(instrument, []).append((taken_on, total))
-    return [progress(instrument, scores, chosen) for instrument, scores in grouped.items()]
+    return grouped
 
 
 def progress_of(
@@ -951,10 +937,9 @@ def series_findings(
     start: dt.date | None,
 ) -> dict[str, Finding]:
     """``findings_of`` from ``Store.series_of``'s rows and the decision's ``concerns``."""
-    by_instrument: dict[str, list[tuple[dt.date, int]]] = {}
-    for instrument, taken_on, total, _, _ in sorted(series, key=lambda r: (r[1], r[3], r[4])):
-        by_instrument.setdefault(instrument, []).append((taken_on, total))
-    return findings(points, by_instrument, instruments_of(concerns), catalog.outcomes, start)
+    return findings(
+        points, _by_instrument(series), instruments_of(concerns), catalog.outcomes, start
+    )
 
 
 def _latest_answers(episode: Episode, finding: Finding) -> tuple[int | None, ...] | None:

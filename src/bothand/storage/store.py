@@ -342,14 +342,8 @@ _CASELOAD_CHOSEN = {name: Prepared(_caseload_query(name, chosen=True)) for name 
 _CASELOAD_PATIENTS = {name: Prepared(_caseload_patients_query(name)) for name in _DIALECTS}
 _OPEN_ALERT_COUNTS = {name: Prepared(_open_alert_counts_query(name)) for name in _DIALECTS}
 
+
 # The chosen option, start and plan of an episode: run on every score recorded with follow-up.
-_EPISODE_PLAN = Prepared(
-    select(_EPISODES.c.option, _EPISODES.c.start, _EPISODES.c.plan).where(
-        _EPISODES.c.id == bindparam("episode")
-    )
-)
-
-
 def new_id() -> str:
     """An opaque id: 128 random bits as 32 hex digits."""
     return secrets.token_hex(16)
@@ -1008,14 +1002,6 @@ class Store:
             .order_by(_REDECISIONS.c.made_at, _REDECISIONS.c.id)
         ).all()
         return [_redecision(dict(row._mapping)) for row in rows]
-
-    def episode_plan(
-        self, episode_id: str
-    ) -> tuple[str | None, dt.date | None, dict[str, Any] | None] | None:
-        """The episode's chosen option, start and plan, without its decision or measurements
-        (what deciding whether a re-decision is due needs first)."""
-        found = _EPISODE_PLAN.rows(self.connection, {"episode": episode_id})
-        return None if not found else (found[0][0], found[0][1], found[0][2])
 
     def redecided_milestones(self, episode_id: str) -> set[str]:
         """The milestones of the episode that have a second decision: a cheap check before
