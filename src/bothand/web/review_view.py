@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bothand.catalog import Catalog
+from bothand.contract.record import dump_finding
 from bothand.domain.record import Episode, Redecision
 from bothand.domain.review import ReviewPoint
 from bothand.domain.review.finding import Finding
@@ -125,22 +126,8 @@ def _day(moment: dt.datetime, zone: str) -> str:
 
 
 def _finding(catalog: Catalog, finding: Finding, titles: Mapping[str, str]) -> FindingView:
-    return _finding_of(
-        catalog,
-        {
-            "kind": finding.kind,
-            "too_little": finding.too_little,
-            "instrument": finding.instrument,
-            "profile": finding.profile,
-            "threshold": finding.threshold,
-            "baseline": {"total": finding.baseline.total, "on": finding.baseline.on.isoformat()},
-            "latest": {"total": finding.latest.total, "on": finding.latest.on.isoformat()},
-            "change": finding.change,
-            "weeks": finding.weeks,
-        },
-        finding.milestone,
-        titles,
-    )
+    # The same shape as a stored re-decision's finding (the API's), read by one function.
+    return _finding_of(catalog, dump_finding(finding), finding.milestone, titles)
 
 
 def _finding_of(
